@@ -1,0 +1,261 @@
+"""The ``pmo`` command line.
+
+Exit codes: 0 a valid plan, 2 infeasible (or, for ``check``, the plan breaks a
+hard rule), 3 no plan found in time, 4 invalid input, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from api.report import markdown_report, print_summary
+from model.assemble import empty_plan
+from model.checker import check_plan
+from model.load import InvalidInput, parse_model, parse_portfolio
+from model.plan import ErrorItem, Plan, PlanStatus
+from model.portfolio import Portfolio
+from solver.settings import Preset, SolverSettings
+from solver.solve import solve
+
+
+class ExitCode(IntEnum):
+    """Documented exit codes of the CLI."""
+
+    PLAN = 0
+    INTERNAL_ERROR = 1
+    INFEASIBLE = 2
+    NO_SOLUTION = 3
+    INVALID_INPUT = 4
+
+
+STATUS_EXIT = {
+    PlanStatus.optimal: ExitCode.PLAN,
+    PlanStatus.feasible: ExitCode.PLAN,
+    PlanStatus.infeasible: ExitCode.INFEASIBLE,
+    PlanStatus.no_solution: ExitCode.NO_SOLUTION,
+    PlanStatus.invalid: ExitCode.INVALID_INPUT,
+}
+
+app = typer.Typer(
+    help="Optimised, verified staffing plans for a portfolio of projects.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+
+
+def _fail_invalid(exc: InvalidInput, as_json: bool, what: str = "input") -> NoReturn:
+    if as_json:
+        plan = empty_plan(PlanStatus.invalid)
+        plan.errors = [ErrorItem(path=i.path, message=i.message) for i in exc.issues]
+        print(plan.model_dump_json(indent=2))
+    else:
+        err_console.print(f"[red]invalid {what}[/red] ({len(exc.issues)} problem(s)):")
+        for issue in exc.issues:
+            err_console.print(f"  {issue}", markup=False, highlight=False)
+    raise typer.Exit(ExitCode.INVALID_INPUT)
+
+
+def load_portfolio_or_exit(path: Path, as_json: bool) -> Portfolio:
+    """Parse a portfolio file, exiting with code 4 and path-precise errors if invalid."""
+    try:
+        return parse_portfolio(path)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json)
+
+
+def write_json(path: Path, text: str) -> None:
+    """Write a file atomically so an interrupted run never leaves half a plan."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(text)
+    tmp.replace(path)
+
+
+def emit_plan(
+    portfolio: Portfolio,
+    plan: Plan,
+    output: Path | None,
+    report: Path | None,
+    as_json: bool,
+) -> NoReturn:
+    """Write and print a plan, then exit with the code of its status."""
+    text = plan.model_dump_json(indent=2)
+    if output:
+        write_json(output, text)
+    if report:
+        write_json(report, markdown_report(portfolio, plan))
+    if as_json:
+        print(text)
+    else:
+        print_summary(console, portfolio, plan)
+        if output:
+            console.print(f"plan written to {output}")
+        if report:
+            console.print(f"report written to {report}")
+    raise typer.Exit(STATUS_EXIT[plan.status])
+
+
+def _settings(
+    time_limit: float | None,
+    workers: int | None,
+    seed: int | None,
+    preset: str | None,
+    deterministic: bool,
+    optimise: bool,
+) -> SolverSettings:
+    overrides: dict[str, object] = {"deterministic": deterministic, "optimise": optimise}
+    for key, value in (("time_limit", time_limit), ("workers", workers), ("seed", seed)):
+        if value is not None:
+            overrides[key] = value
+    if preset:
+        return SolverSettings.preset(preset, **overrides)  # type: ignore[arg-type]
+    return SolverSettings.model_validate(overrides)
+
+
+TimeLimit = Annotated[float | None, typer.Option("--time-limit", "-t", help="Seconds to search.")]
+Workers = Annotated[int | None, typer.Option("--workers", "-w", help="CP-SAT workers (default 2).")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Random seed.")]
+PresetOpt = Annotated[
+    str | None, typer.Option("--preset", help="fast, balanced or thorough.", show_default=False)
+]
+Deterministic = Annotated[
+    bool, typer.Option("--deterministic", help="Reproducible: 1 worker, deterministic time limit.")
+]
+Optimise = Annotated[
+    bool, typer.Option("--optimise/--levelling-only", help="Improve the levelling plan with CP-SAT.")
+]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the plan JSON here.")]
+Report = Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")]
+
+
+def _run_solve(
+    portfolio: Portfolio,
+    settings: SolverSettings,
+    output: Path | None,
+    report: Path | None,
+    as_json: bool,
+) -> NoReturn:
+    plan = solve(portfolio, settings)
+    emit_plan(portfolio, plan, output, report, as_json)
+
+
+@app.command("solve")
+def solve_command(
+    portfolio_file: Annotated[Path, typer.Argument(help="Portfolio JSON file.")],
+    output: Output = None,
+    report: Report = None,
+    time_limit: TimeLimit = None,
+    workers: Workers = None,
+    seed: Seed = None,
+    preset: PresetOpt = None,
+    deterministic: Deterministic = False,
+    optimise: Optimise = True,
+    as_json: JsonFlag = False,
+) -> None:
+    """Plan a portfolio: print the summary, optionally write the plan and a report."""
+    if preset is not None and preset not in Preset.__args__:  # type: ignore[attr-defined]
+        err_console.print(f"--preset: unknown preset '{preset}' (fast, balanced, thorough)")
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    settings = _settings(time_limit, workers, seed, preset, deterministic, optimise)
+    _run_solve(portfolio, settings, output, report, as_json)
+
+
+@app.command("check")
+def check_command(
+    portfolio_file: Annotated[Path, typer.Argument(help="Portfolio JSON file.")],
+    plan_file: Annotated[Path, typer.Argument(help="Plan JSON file to verify.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Verify a plan against every hard rule (exit 0 valid, 2 violations, 4 invalid input)."""
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    try:
+        plan = parse_model(Plan, plan_file)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, "plan")
+    violations = check_plan(portfolio, plan)
+    if as_json:
+        print(json.dumps([v.model_dump(mode="json") for v in violations], indent=2))
+    elif violations:
+        console.print(f"[red]{len(violations)} violation(s)[/red]")
+        for v in violations:
+            console.print(f"  [red]{v.rule}[/red]: {v.message}")
+    else:
+        console.print("[green]valid[/green]: the plan satisfies every hard rule")
+    raise typer.Exit(ExitCode.INFEASIBLE if violations else ExitCode.PLAN)
+
+
+@app.command("demo")
+def demo_command(
+    output: Output = Path("out/demo-plan.json"),
+    report: Report = Path("out/demo-report.md"),
+    time_limit: TimeLimit = None,
+    workers: Workers = None,
+    seed: Seed = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Solve the embedded demo portfolio (20 projects, 40 people, 9 months)."""
+    from benchmarks.generator import generate_size
+
+    portfolio = parse_portfolio(generate_size("demo", seed=7))
+    settings = _settings(time_limit, workers, seed, None, False, True)
+    _run_solve(portfolio, settings, output, report, as_json)
+
+
+@app.command("generate")
+def generate_command(
+    size: Annotated[str, typer.Argument(help="Named size (tiny, demo, p10 … p200).")] = "demo",
+    output: Output = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
+    projects: Annotated[
+        int | None, typer.Option("--projects", help="Ad-hoc size: number of projects.")
+    ] = None,
+    people: Annotated[int | None, typer.Option("--people", help="Ad-hoc size: number of people.")] = None,
+    months: Annotated[int | None, typer.Option("--months", help="Ad-hoc size: horizon in months.")] = None,
+) -> None:
+    """Generate a realistic, solvable portfolio (seeded)."""
+    from benchmarks.generator import SIZES, generate, generate_size, spec_for
+
+    if projects is not None:
+        data = generate(spec_for(projects, people, months), seed=seed)
+    elif size in SIZES:
+        data = generate_size(size, seed=seed)
+    else:
+        err_console.print(f"unknown size '{size}'; choose one of {', '.join(SIZES)}")
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    text = json.dumps(data, indent=2)
+    if output:
+        write_json(output, text)
+        console.print(f"portfolio written to {output}")
+    else:
+        print(text)
+
+
+def main() -> None:
+    """Entry point: run the CLI; unexpected errors exit 1 with a message, not a traceback."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(ExitCode.INTERNAL_ERROR)
+    except Exception as exc:  # noqa: BLE001 - the CLI promises no stack traces
+        err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}", markup=True)
+        sys.exit(ExitCode.INTERNAL_ERROR)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""Human-readable summaries of a plan: rich tables for the terminal, markdown for reports."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from model.plan import Plan, PlanStatus
+from model.portfolio import Portfolio
+
+STATUS_TEXT = {
+    PlanStatus.optimal: "optimal plan (proven best)",
+    PlanStatus.feasible: "valid plan (not proven best)",
+    PlanStatus.infeasible: "infeasible: no plan satisfies the hard rules",
+    PlanStatus.no_solution: "no plan found in time",
+    PlanStatus.invalid: "invalid input",
+}
+
+
+def _project_rows(portfolio: Portfolio, plan: Plan) -> list[list[str]]:
+    names = {p.id: p for p in portfolio.projects}
+    rows = []
+    for r in plan.projects:
+        project = names[r.id]
+        finish = r.finish.isoformat() if r.finish else "left out"
+        due = r.due.isoformat() if r.due else "—"
+        late = str(r.late_days) if r.scheduled else "—"
+        rows.append([r.id, project.status.value, str(project.priority), finish, due, late])
+    return rows
+
+
+def _gap_text(plan: Plan) -> str:
+    if plan.objective is None or plan.lower_bound is None:
+        return "—"
+    if plan.objective == 0:
+        return "0 %"
+    return f"{100 * max(0.0, plan.objective - plan.lower_bound) / abs(plan.objective):.1f} %"
+
+
+def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
+    """Print the plan summary: status, projects vs due, utilisation, violations."""
+    console.print(f"[bold]{portfolio.name or 'Portfolio'}[/bold]: {STATUS_TEXT[plan.status]}")
+    for line in plan.explanation:
+        console.print(f"  • {line}")
+    for err in plan.errors:
+        console.print(f"  • {err.path}: {err.message}")
+    if not plan.status.has_plan and not plan.assignments:
+        return
+    k = plan.kpis
+    bound = f"{plan.lower_bound:,.0f}" if plan.lower_bound is not None else "—"
+    console.print(
+        f"objective {plan.objective:,.0f}  bound {bound}  gap {_gap_text(plan)}  "
+        f"solved in {plan.solve_seconds:.1f} s"
+    )
+    console.print(
+        f"weighted tardiness {k.weighted_tardiness}  late projects {k.late_projects}  "
+        f"late days {k.late_days}  makespan {k.makespan_days} working days  cost {k.total_cost:,.0f}"
+    )
+    table = Table(title="Projects", show_lines=False)
+    for col in ("project", "status", "priority", "finish", "due", "late days"):
+        table.add_column(col, justify="right" if col in ("priority", "late days") else "left")
+    for row in _project_rows(portfolio, plan):
+        style = "red" if row[5] not in ("0", "—") else None
+        table.add_row(*row, style=style)
+    console.print(table)
+    people = Table(title="Utilisation")
+    people.add_column("person")
+    people.add_column("utilisation", justify="right")
+    for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1]):
+        people.add_row(pid, f"{100 * u:.0f} %")
+    console.print(people)
+    if plan.unscheduled_projects:
+        console.print(f"left out (proposed): {', '.join(plan.unscheduled_projects)}")
+    if plan.violations:
+        console.print(f"[red]{len(plan.violations)} violation(s):[/red]")
+        for v in plan.violations[:30]:
+            console.print(f"  [red]{v.rule}[/red]: {v.message}")
+
+
+def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
+    """A markdown report of the plan (what `pmo solve --report` writes)."""
+    lines = [f"# {portfolio.name or 'Portfolio'}: staffing plan", ""]
+    lines.append(f"Status: **{STATUS_TEXT[plan.status]}**")
+    lines.extend(f"- {line}" for line in plan.explanation)
+    if plan.status.has_plan:
+        k = plan.kpis
+        lines += [
+            "",
+            f"Objective {plan.objective:,.0f}, lower bound "
+            f"{plan.lower_bound if plan.lower_bound is not None else '—'}, gap {_gap_text(plan)}, "
+            f"solved in {plan.solve_seconds:.1f} s.",
+            "",
+            "| KPI | value |",
+            "|---|---|",
+            f"| weighted tardiness | {k.weighted_tardiness} |",
+            f"| late projects | {k.late_projects} |",
+            f"| late days | {k.late_days} |",
+            f"| makespan (working days) | {k.makespan_days} |",
+            f"| total cost | {k.total_cost:,.0f} |",
+            "",
+            "## Projects",
+            "",
+            "| project | status | priority | finish | due | late days |",
+            "|---|---|---|---|---|---|",
+        ]
+        lines += ["| " + " | ".join(row) + " |" for row in _project_rows(portfolio, plan)]
+        lines += ["", "## Utilisation", "", "| person | utilisation |", "|---|---|"]
+        lines += [
+            f"| {pid} | {100 * u:.0f} % |"
+            for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1])
+        ]
+        lines += ["", "## Assignments", "", "| project | task | start | finish | people |", "|---|---|---|---|---|"]
+        for a in plan.assignments:
+            people = ", ".join(f"{p.id} ({p.allocation} %)" for p in a.people)
+            lines.append(f"| {a.project} | {a.task} | {a.start} | {a.finish} | {people} |")
+    if plan.violations:
+        lines += ["", "## Violations", ""]
+        lines += [f"- **{v.rule}**: {v.message}" for v in plan.violations]
+    return "\n".join(lines) + "\n"

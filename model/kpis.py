@@ -1,0 +1,201 @@
+"""Key figures and the objective value, computed from a plan and its portfolio alone.
+
+This is the single definition of the objective of the contract; the solver's
+model is built to agree with it and the tests compare the two.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from model.calendar import WorkCalendar
+from model.plan import Assignment, Kpis, ProjectResult
+from model.portfolio import Portfolio, ProjectStatus
+
+
+@dataclass(frozen=True)
+class ObjectiveBreakdown:
+    """The objective split into its weighted terms (each already multiplied by its weight)."""
+
+    tardiness: float
+    completion: float
+    cost: float
+    continuity: float
+    left_out: float
+
+    @property
+    def total(self) -> float:
+        """Sum of the terms."""
+        return self.tardiness + self.completion + self.cost + self.continuity + self.left_out
+
+    def as_dict(self) -> dict[str, float]:
+        """Terms by name, for score analysis."""
+        return {
+            "tardiness": self.tardiness,
+            "completion": self.completion,
+            "cost": self.cost,
+            "continuity": self.continuity,
+            "left_out": self.left_out,
+        }
+
+
+def due_index(cal: WorkCalendar, due: object) -> int | None:
+    """Working-day index that a due date or deadline allows as the last finish."""
+    if due is None:
+        return None
+    return cal.floor_index(due)  # type: ignore[arg-type]
+
+
+def _day_span(cal: WorkCalendar, a: Assignment) -> tuple[int, int]:
+    return cal.ceil_index(a.start), cal.floor_index(a.finish)
+
+
+def project_results(portfolio: Portfolio, assignments: Iterable[Assignment]) -> list[ProjectResult]:
+    """Per project: scheduled or not, start, finish and working days late."""
+    cal = portfolio.work_calendar
+    by_project: dict[str, list[Assignment]] = defaultdict(list)
+    for a in assignments:
+        by_project[a.project].append(a)
+    out = []
+    for project in portfolio.projects:
+        items = by_project.get(project.id, [])
+        if not items:
+            out.append(ProjectResult(id=project.id, scheduled=False, due=project.due))
+            continue
+        start = min(a.start for a in items)
+        finish = max(a.finish for a in items)
+        late = 0
+        if project.due is not None:
+            late = max(0, cal.floor_index(finish) - cal.floor_index(project.due))
+        out.append(
+            ProjectResult(
+                id=project.id,
+                scheduled=True,
+                start=start,
+                finish=finish,
+                due=project.due,
+                late_days=late,
+            )
+        )
+    return out
+
+
+def unscheduled_projects(portfolio: Portfolio, results: Iterable[ProjectResult]) -> list[str]:
+    """Ids of proposed projects left out of the plan."""
+    status = {p.id: p.status for p in portfolio.projects}
+    return [r.id for r in results if not r.scheduled and status[r.id] == ProjectStatus.proposed]
+
+
+def objective_breakdown(
+    portfolio: Portfolio, assignments: list[Assignment]
+) -> ObjectiveBreakdown:
+    """The contract's objective of a plan, term by term."""
+    cal = portfolio.work_calendar
+    weights = portfolio.objective
+    horizon = cal.num_days
+    results = project_results(portfolio, assignments)
+    priority = {p.id: p.priority for p in portfolio.projects}
+    tardiness = completion = left_out = 0.0
+    for r in results:
+        if r.scheduled:
+            assert r.finish is not None
+            tardiness += priority[r.id] * r.late_days
+            completion += priority[r.id] * cal.floor_index(r.finish)
+        elif portfolio.project(r.id).status == ProjectStatus.proposed:
+            left_out += priority[r.id] * horizon
+    cost = _total_cost(portfolio, assignments)
+    team: dict[str, set[str]] = defaultdict(set)
+    for a in assignments:
+        team[a.project].update(p.id for p in a.people)
+    continuity = sum(len(v) for v in team.values())
+    return ObjectiveBreakdown(
+        tardiness=weights.tardiness * tardiness,
+        completion=weights.completion * completion,
+        cost=weights.cost * cost,
+        continuity=weights.continuity * continuity,
+        left_out=weights.tardiness * left_out,
+    )
+
+
+def objective_value(portfolio: Portfolio, assignments: list[Assignment]) -> float:
+    """The contract's objective of a plan (lower is better)."""
+    return objective_breakdown(portfolio, assignments).total
+
+
+def _total_cost(portfolio: Portfolio, assignments: Iterable[Assignment]) -> float:
+    cal = portfolio.work_calendar
+    rate = {p.id: p.cost_per_day for p in portfolio.people}
+    total = 0.0
+    for a in assignments:
+        lo, hi = _day_span(cal, a)
+        days = max(0, hi - lo + 1)
+        for person in a.people:
+            total += rate.get(person.id, 0.0) * person.allocation / 100 * days
+    return total
+
+
+def availability_matrix(portfolio: Portfolio) -> np.ndarray:
+    """Boolean ``people × working days``: whether each person can work that day."""
+    cal = portfolio.work_calendar
+    avail = np.zeros((len(portfolio.people), cal.num_days), dtype=bool)
+    for i, person in enumerate(portfolio.people):
+        avail[i] = cal.range_mask(person.available_from, person.available_until)
+        for absence in person.absences:
+            avail[i] &= ~cal.range_mask(absence.start, absence.end)
+    return avail
+
+
+def load_matrix(portfolio: Portfolio, assignments: Iterable[Assignment]) -> np.ndarray:
+    """Percent booked per ``person × working day`` (unknown people are ignored)."""
+    cal = portfolio.work_calendar
+    index = {p.id: i for i, p in enumerate(portfolio.people)}
+    load = np.zeros((len(portfolio.people), cal.num_days), dtype=np.int32)
+    for a in assignments:
+        lo, hi = _day_span(cal, a)
+        for person in a.people:
+            i = index.get(person.id)
+            if i is not None and lo <= hi:
+                load[i, lo : hi + 1] += person.allocation
+    return load
+
+
+def compute_kpis(portfolio: Portfolio, assignments: list[Assignment]) -> Kpis:
+    """KPIs of a plan: tardiness, late projects, makespan, cost, utilisation."""
+    cal = portfolio.work_calendar
+    results = project_results(portfolio, assignments)
+    priority = {p.id: p.priority for p in portfolio.projects}
+    late = [r for r in results if r.scheduled and r.late_days > 0]
+    finishes = [cal.floor_index(a.finish) for a in assignments]
+    load = load_matrix(portfolio, assignments).astype(np.float64)
+    avail = availability_matrix(portfolio)
+    capacity = np.array([p.capacity for p in portfolio.people], dtype=np.float64)[:, None]
+    offered = avail * capacity
+    utilisation: dict[str, float] = {}
+    by_week: dict[str, dict[str, float]] = {}
+    week_of_day = [cal.iso_week(i) for i in range(cal.num_days)]
+    weeks = sorted(set(week_of_day))
+    week_pos = {w: k for k, w in enumerate(weeks)}
+    week_idx = np.array([week_pos[w] for w in week_of_day], dtype=np.int64) if weeks else None
+    for i, person in enumerate(portfolio.people):
+        total_offered = offered[i].sum()
+        utilisation[person.id] = round(float(load[i].sum() / total_offered), 4) if total_offered else 0.0
+        if week_idx is None:
+            continue
+        booked_w = np.bincount(week_idx, weights=load[i], minlength=len(weeks))
+        offered_w = np.bincount(week_idx, weights=offered[i], minlength=len(weeks))
+        by_week[person.id] = {
+            w: round(float(b / o), 4) for w, b, o in zip(weeks, booked_w, offered_w) if o > 0
+        }
+    return Kpis(
+        weighted_tardiness=sum(priority[r.id] * r.late_days for r in late),
+        late_projects=len(late),
+        late_days=sum(r.late_days for r in late),
+        makespan_days=(max(finishes) + 1) if finishes else 0,
+        total_cost=round(_total_cost(portfolio, assignments), 2),
+        utilisation=utilisation,
+        utilisation_by_week=by_week,
+    )

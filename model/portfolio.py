@@ -1,0 +1,293 @@
+"""Pydantic models of the portfolio (the input side of the contract).
+
+The field-level rules (types, ranges, required fields) live here; rules that tie
+several parts of the portfolio together (references, cycles, dates inside the
+horizon) live in :mod:`model.rules` and are run by :func:`model.load.parse_portfolio`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from model.calendar import WEEKDAYS, WorkCalendar
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Level = Annotated[int, Field(ge=1, le=5)]
+Identifier = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    """Base of every contract model: unknown fields are errors, never ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+
+
+class DateRange(Strict):
+    """An inclusive range of dates."""
+
+    start: dt.date = Field(description="First date of the range (inclusive).")
+    end: dt.date = Field(description="Last date of the range (inclusive).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> DateRange:
+        if self.end < self.start:
+            raise ValueError(
+                f"reversed range: end {self.end.isoformat()} is before start "
+                f"{self.start.isoformat()}"
+            )
+        return self
+
+
+class Calendar(Strict):
+    """The planning horizon and which of its days are working days."""
+
+    start: dt.date = Field(description="First day of the planning horizon.")
+    end: dt.date = Field(description="Last day of the planning horizon (inclusive).")
+    workdays: list[Weekday] = Field(
+        default_factory=lambda: list(WEEKDAYS[:5]),
+        description="Weekdays that are working days (default Monday to Friday).",
+        min_length=1,
+    )
+    holidays: list[dt.date] = Field(
+        default_factory=list, description="Dates that are never working days."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Calendar:
+        if self.end < self.start:
+            raise ValueError(
+                f"reversed range: end {self.end.isoformat()} is before start "
+                f"{self.start.isoformat()}"
+            )
+        return self
+
+
+class Skill(Strict):
+    """A skill that people have and tasks require."""
+
+    id: Identifier = Field(description="Unique skill id, referenced by people and requirements.")
+    name: str | None = Field(default=None, description="Readable name of the skill.")
+
+
+class Person(Strict):
+    """A named person who can be assigned to tasks."""
+
+    id: Identifier = Field(description="Unique person id.")
+    name: str | None = Field(default=None, description="Readable name.")
+    skills: dict[str, Level] = Field(
+        default_factory=dict, description="Skill id → proficiency level 1 (novice) … 5 (expert)."
+    )
+    capacity: int = Field(
+        default=100, ge=1, le=100, description="Percent of a full working day this person can give."
+    )
+    available_from: dt.date | None = Field(
+        default=None, description="Join date (inclusive); null = from the horizon start."
+    )
+    available_until: dt.date | None = Field(
+        default=None, description="Leave date (inclusive); null = until the horizon end."
+    )
+    absences: list[DateRange] = Field(
+        default_factory=list, description="Inclusive date ranges of leave (no work on those days)."
+    )
+    cost_per_day: float = Field(default=0, ge=0, description="Cost of a full (100 %) day.")
+    max_parallel_projects: int | None = Field(
+        default=None,
+        ge=1,
+        description="At most this many different projects on any working day; null = no limit.",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Person:
+        if (
+            self.available_from is not None
+            and self.available_until is not None
+            and self.available_until < self.available_from
+        ):
+            raise ValueError(
+                f"reversed range: available_until {self.available_until.isoformat()} is before "
+                f"available_from {self.available_from.isoformat()}"
+            )
+        return self
+
+
+class Requirement(Strict):
+    """People a task needs for its whole length."""
+
+    skill: Identifier = Field(description="Skill id the people must have.")
+    level: Level = Field(default=1, description="Minimum proficiency level 1…5.")
+    count: int = Field(
+        default=1,
+        ge=1,
+        le=100,
+        description="Number of people (ignored for effort-driven tasks: the crew size is chosen).",
+    )
+    allocation: int = Field(
+        default=100, ge=1, le=100, description="Percent of their day each person gives to the task."
+    )
+
+
+class DependencyType(str, Enum):
+    """Kinds of precedence between two tasks."""
+
+    FS = "FS"
+    SS = "SS"
+    FF = "FF"
+    SF = "SF"
+
+
+class Dependency(Strict):
+    """A precedence from a predecessor task to the task that holds it."""
+
+    task: Identifier = Field(description="Predecessor: same-project task id or `project/task`.")
+    type: DependencyType = Field(default=DependencyType.FS, description="FS, SS, FF or SF.")
+    lag: int = Field(default=0, ge=-10000, le=10000, description="Lag in working days (may be negative).")
+
+
+class Crew(Strict):
+    """Bounds on the crew size of an effort-driven task."""
+
+    min: int = Field(default=1, ge=1, le=100, description="Smallest crew.")
+    max: int = Field(default=1, ge=1, le=100, description="Largest crew.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Crew:
+        if self.max < self.min:
+            raise ValueError(f"crew bounds reversed: max {self.max} < min {self.min}")
+        return self
+
+
+class Task(Strict):
+    """A unit of work: a fixed duration or an effort shared by a crew."""
+
+    id: Identifier = Field(description="Task id, unique within its project.")
+    name: str | None = Field(default=None, description="Readable name.")
+    duration: int | None = Field(default=None, ge=1, description="Fixed length in working days.")
+    effort: float | None = Field(
+        default=None, gt=0, description="Person-days shared by the crew (effort-driven task)."
+    )
+    crew: Crew | None = Field(default=None, description="Crew size bounds of an effort-driven task.")
+    requirements: list[Requirement] = Field(
+        default_factory=list, description="The people the task needs."
+    )
+    dependencies: list[Dependency] = Field(default_factory=list, description="Predecessors.")
+    fixed_start: dt.date | None = Field(default=None, description="Pinned start date.")
+    fixed_people: list[Identifier] = Field(
+        default_factory=list, description="Person ids that must be on this task."
+    )
+    earliest_start: dt.date | None = Field(default=None, description="Task window: earliest start.")
+    latest_finish: dt.date | None = Field(default=None, description="Task window: latest finish.")
+
+    @model_validator(mode="after")
+    def _shape(self) -> Task:
+        if (self.duration is None) == (self.effort is None):
+            raise ValueError("give exactly one of `duration` and `effort`")
+        if self.crew is not None and self.effort is None:
+            raise ValueError("`crew` is only for effort-driven tasks (give `effort`, not `duration`)")
+        if self.effort is not None and len(self.requirements) != 1:
+            raise ValueError(
+                f"an effort-driven task has exactly one requirement, not {len(self.requirements)}"
+            )
+        if (
+            self.earliest_start is not None
+            and self.latest_finish is not None
+            and self.latest_finish < self.earliest_start
+        ):
+            raise ValueError(
+                f"reversed range: latest_finish {self.latest_finish.isoformat()} is before "
+                f"earliest_start {self.earliest_start.isoformat()}"
+            )
+        return self
+
+    @property
+    def crew_bounds(self) -> tuple[int, int]:
+        """Smallest and largest crew (effort-driven tasks; ``(1, 1)`` by default)."""
+        crew = self.crew or Crew()
+        return crew.min, crew.max
+
+    def effort_length(self, crew_size: int) -> int:
+        """Length in working days of an effort-driven task done by ``crew_size`` people."""
+        assert self.effort is not None
+        allocation = self.requirements[0].allocation
+        # Integer arithmetic on hundredths avoids float rounding at exact multiples.
+        numerator = round(self.effort * 100 * 100)
+        denominator = crew_size * allocation * 100
+        return max(1, -(-numerator // denominator))
+
+
+class ProjectStatus(str, Enum):
+    """Whether a project must be planned."""
+
+    committed = "committed"
+    proposed = "proposed"
+
+
+class Project(Strict):
+    """A project: tasks sharing a priority, release, due date and deadline."""
+
+    id: Identifier = Field(description="Unique project id.")
+    name: str | None = Field(default=None, description="Readable name.")
+    priority: int = Field(default=5, ge=1, le=10, description="Weight 1…10.")
+    status: ProjectStatus = Field(
+        default=ProjectStatus.committed,
+        description="`committed` (must be planned) or `proposed` (planned only if capacity allows).",
+    )
+    release: dt.date | None = Field(
+        default=None, description="No task starts before this date (default: horizon start)."
+    )
+    due: dt.date | None = Field(default=None, description="Soft target finish; lateness is penalised.")
+    deadline: dt.date | None = Field(default=None, description="Hard latest finish of the project.")
+    tasks: list[Task] = Field(default_factory=list, description="The project's tasks.")
+
+
+class ObjectiveWeights(Strict):
+    """Non-negative weights of the soft goals."""
+
+    tardiness: float = Field(
+        default=1000, ge=0, description="Σ priority × working days late against `due`."
+    )
+    completion: float = Field(
+        default=1, ge=0, description="Σ priority × project finish day index (finish early)."
+    )
+    cost: float = Field(default=0, ge=0, description="Σ person-day cost.")
+    continuity: float = Field(
+        default=0, ge=0, description="Σ number of distinct people per project."
+    )
+
+
+class Portfolio(Strict):
+    """A whole portfolio: calendar, skills, people, projects and objective weights."""
+
+    name: str | None = Field(default=None, description="Name of the portfolio.")
+    calendar: Calendar = Field(description="Planning horizon and working days.")
+    skills: list[Skill] = Field(default_factory=list, description="Declared skills.")
+    people: list[Person] = Field(default_factory=list, description="People.")
+    projects: list[Project] = Field(default_factory=list, description="Projects.")
+    objective: ObjectiveWeights = Field(
+        default_factory=ObjectiveWeights, description="Weights of the soft goals."
+    )
+
+    @cached_property
+    def work_calendar(self) -> WorkCalendar:
+        """The working-day calendar of the horizon."""
+        cal = self.calendar
+        return WorkCalendar(cal.start, cal.end, cal.workdays, cal.holidays)
+
+    def project(self, project_id: str) -> Project:
+        """The project with id ``project_id``."""
+        return self._projects_by_id[project_id]
+
+    @cached_property
+    def _projects_by_id(self) -> dict[str, Project]:
+        return {p.id: p for p in self.projects}
+
+    def task_key(self, project_id: str, dep_task: str) -> tuple[str, str]:
+        """Resolve a dependency reference seen from ``project_id`` to ``(project, task)``."""
+        if "/" in dep_task:
+            proj, task = dep_task.split("/", 1)
+            return proj, task
+        return project_id, dep_task

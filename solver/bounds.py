@@ -1,0 +1,103 @@
+"""Time windows from the precedence graph (critical-path forward and backward passes).
+
+These bounds ignore people entirely, so they are necessary conditions: a task
+can never start before ``earliest_start`` nor end after ``latest_end`` in any
+valid plan. The CP-SAT model uses them as domains; the feasibility checks use
+them to prove a deadline impossible and name the chain that causes it.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.problem import Point, Problem
+
+
+@dataclass(frozen=True)
+class TimeWindows:
+    """Per task: earliest start, latest exclusive end, and the chain behind each earliest start."""
+
+    earliest_start: np.ndarray
+    latest_end: np.ndarray
+    min_length: np.ndarray
+    max_length: np.ndarray
+    driver: np.ndarray  # precedence index that set earliest_start, -1 = own window
+    order: list[int]  # a topological order of the tasks
+
+    def chain(self, problem: Problem, task: int) -> list[int]:
+        """Tasks on the critical chain that ends at ``task`` (first task first)."""
+        out = [task]
+        seen = {task}
+        while self.driver[out[-1]] >= 0:
+            pred = problem.precedences[int(self.driver[out[-1]])].pred
+            if pred in seen:
+                break
+            seen.add(pred)
+            out.append(pred)
+        return out[::-1]
+
+
+def topological_order(problem: Problem) -> list[int]:
+    """Tasks ordered so that every predecessor comes before its successors."""
+    indegree = np.array([len(p) for p in problem.task_preds], dtype=np.int64)
+    queue = deque(int(t) for t in np.flatnonzero(indegree == 0))
+    order = []
+    while queue:
+        t = queue.popleft()
+        order.append(t)
+        for k in problem.task_succs[t]:
+            s = problem.precedences[k].succ
+            indegree[s] -= 1
+            if indegree[s] == 0:
+                queue.append(s)
+    if len(order) != problem.num_tasks:
+        raise ValueError("dependency cycle")  # the model's rules reject cycles first
+    return order
+
+
+def time_windows(problem: Problem, lengths: np.ndarray | None = None) -> TimeWindows:
+    """Forward and backward passes over the precedence graph.
+
+    Parameters
+    ----------
+    problem
+        The compiled problem.
+    lengths
+        Optional fixed length per task (e.g. the modes a plan chose); by default the
+        bounds hold for every mode.
+    """
+    n = problem.num_tasks
+    if lengths is None:
+        min_len = np.array([min(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
+        max_len = np.array([max(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
+    else:
+        min_len = max_len = np.asarray(lengths, dtype=np.int64)
+    order = topological_order(problem)
+    es = problem.task_earliest_start.copy()
+    fixed = problem.task_fixed_start
+    es = np.where(fixed >= 0, np.maximum(es, fixed), es)
+    driver = np.full(n, -1, dtype=np.int64)
+    for t in order:
+        for k in problem.task_preds[t]:
+            prec = problem.precedences[k]
+            p = prec.pred
+            value = es[p] + (min_len[p] if prec.pred_point == Point.END else 0) + prec.delay
+            if prec.succ_point == Point.END:
+                value -= max_len[t]
+            if value > es[t]:
+                es[t] = value
+                driver[t] = k
+    le = problem.task_latest_end.copy()
+    le = np.where(fixed >= 0, np.minimum(le, fixed + max_len), le)
+    for t in reversed(order):
+        for k in problem.task_succs[t]:
+            prec = problem.precedences[k]
+            s = prec.succ
+            latest = le[s] - (min_len[s] if prec.succ_point == Point.START else 0) - prec.delay
+            if prec.pred_point == Point.START:
+                latest += max_len[t]
+            le[t] = min(le[t], latest)
+    return TimeWindows(es, le, min_len, max_len, driver, order)

@@ -1,0 +1,184 @@
+"""Cheap necessary checks that prove a portfolio infeasible, in PMO words.
+
+Each check is a relaxation of the hard rules, so a reason it reports is a proof
+that no plan exists. Only committed projects count: a proposed project that
+cannot fit is simply left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.bounds import TimeWindows, time_windows
+from solver.problem import Problem
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why no plan exists: the rule, what breaks it and what would fix it."""
+
+    rule: str
+    message: str
+    project: str | None = None
+    task: str | None = None
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _window_text(problem: Problem, lo: int, hi: int) -> str:
+    cal = problem.portfolio.work_calendar
+    lo = min(max(lo, 0), cal.num_days - 1)
+    hi = min(max(hi, lo), cal.num_days - 1)
+    return f"{cal.date(lo).isoformat()} and {cal.date(hi).isoformat()}"
+
+
+def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """A committed task's chain of predecessors cannot fit before its hard limit."""
+    reasons = []
+    fixed = problem.task_fixed_start
+    own_end = np.where(
+        fixed >= 0,
+        np.minimum(problem.task_latest_end, fixed + windows.max_length),
+        problem.task_latest_end,
+    )
+    worst: dict[int, tuple[int, int]] = {}
+    for t in range(problem.num_tasks):
+        p = int(problem.task2project[t])
+        if not problem.project_committed[p]:
+            continue
+        excess = int(windows.earliest_start[t] + windows.min_length[t] - own_end[t])
+        if excess > 0 and excess > worst.get(p, (0, -1))[0]:
+            worst[p] = (excess, t)
+    for p, (excess, t) in worst.items():
+        project = problem.portfolio.projects[p]
+        task = project.tasks[problem.project2tasks[p].index(t)]
+        chain = " → ".join(problem.task_name(x) for x in windows.chain(problem, t))
+        if task.fixed_start is not None and fixed[t] + windows.max_length[t] == own_end[t]:
+            limit = f"the fixed start {task.fixed_start.isoformat()} of {problem.task_name(t)}"
+            fix = f"move it {excess} working day(s) later"
+        elif task.latest_finish is not None and own_end[t] == problem.task_latest_end[t] and (
+            project.deadline is None
+            or problem.portfolio.work_calendar.floor_index(task.latest_finish)
+            < problem.project_deadline[p]
+        ):
+            limit = f"the latest finish {task.latest_finish.isoformat()} of {problem.task_name(t)}"
+            fix = f"move it {excess} working day(s) later"
+        elif project.deadline is not None:
+            limit = f"the deadline of {project.id} ({project.deadline.isoformat()})"
+            fix = f"slip it by {excess} working day(s)"
+        else:
+            limit = "the end of the planning horizon"
+            fix = f"extend the horizon by {excess} working day(s)"
+        reasons.append(
+            Reason(
+                "Deadline too early",
+                f"{limit} is {excess} working day(s) too early for its critical path "
+                f"({chain}); {fix}",
+                project=project.id,
+                task=task.id,
+            )
+        )
+    return reasons
+
+
+def _free_run_ok(available: np.ndarray, length: int) -> np.ndarray:
+    """Per row: whether some run of ``length`` consecutive available days exists."""
+    if length > available.shape[1]:
+        return np.zeros(available.shape[0], dtype=bool)
+    csum = np.zeros((available.shape[0], available.shape[1] + 1), dtype=np.int32)
+    np.cumsum(available, axis=1, out=csum[:, 1:])
+    runs = csum[:, length:] - csum[:, : available.shape[1] - length + 1]
+    return (runs == length).any(axis=1)
+
+
+def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """A committed requirement has too few people who could ever fill it in its window."""
+    reasons = []
+    for r in range(problem.num_requirements):
+        t = int(problem.req2task[r])
+        p = int(problem.task2project[t])
+        if not problem.project_committed[p]:
+            continue
+        needed = min(m.crew for m in problem.task_modes[t]) if problem.task_effort[t] else int(problem.req_count[r])
+        length = int(windows.min_length[t])
+        lo = int(windows.earliest_start[t])
+        hi = int(windows.latest_end[t])
+        people = problem.req_eligible[r]
+        if hi - lo < length:
+            continue  # the critical-path check explains this one
+        ok = _free_run_ok(problem.person_available[people, lo:hi], length)
+        count = int(ok.sum())
+        if count >= needed:
+            continue
+        skill, level = problem.req_skill[r], int(problem.req_level[r])
+        alloc = int(problem.req_allocation[r])
+        at = f" at {alloc} %" if alloc < 100 else ""
+        who = "no one" if count == 0 else f"only {count} of the {needed} people needed"
+        reasons.append(
+            Reason(
+                "No qualified person available",
+                f"{who} with {skill} ≥ {level}{at} is available for {length} consecutive working "
+                f"day(s) between {_window_text(problem, lo, hi - 1)}, as "
+                f"{problem.task_name(t)} needs; add {needed - count} such person(s) or widen "
+                "its window",
+                project=problem.project_ids[p],
+                task=problem.task_ids[t][1],
+            )
+        )
+    return reasons
+
+
+def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """Committed demand for a skill level exceeds the capacity-days of everyone who has it."""
+    reasons = []
+    people = problem.portfolio.people
+    supply_days = problem.person_available.sum(axis=1) * problem.person_capacity / 100.0
+    demand: dict[tuple[str, int], float] = {}
+    for r in range(problem.num_requirements):
+        t = int(problem.req2task[r])
+        if not problem.project_committed[problem.task2project[t]]:
+            continue
+        alloc = problem.req_allocation[r] / 100.0
+        work = min(
+            m.length * (m.crew or int(problem.req_count[r])) * alloc for m in problem.task_modes[t]
+        )
+        skill = problem.req_skill[r]
+        for level in range(1, int(problem.req_level[r]) + 1):
+            demand[(skill, level)] = demand.get((skill, level), 0.0) + work
+    for (skill, level), need in sorted(demand.items()):
+        holders = np.array([p.skills.get(skill, 0) >= level for p in people], dtype=bool)
+        supply = float(supply_days[holders].sum()) if holders.size else 0.0
+        if need > supply + 1e-9:
+            # report the highest level at which the skill runs short, once per skill
+            if any(
+                s == skill and lv > level and n > float(supply_days[
+                    np.array([p.skills.get(skill, 0) >= lv for p in people], dtype=bool)
+                ].sum())
+                for (s, lv), n in demand.items()
+            ):
+                continue
+            reasons.append(
+                Reason(
+                    "Skill capacity too low",
+                    f"committed work needs {need:.0f} person-days of {skill} ≥ {level} but "
+                    f"everyone with it can give at most {supply:.0f} in the horizon; add "
+                    f"{need - supply:.0f} person-days of {skill} ≥ {level} capacity",
+                )
+            )
+    return reasons
+
+
+Check = Callable[[Problem, TimeWindows], list[Reason]]
+
+NECESSARY_CHECKS: tuple[Check, ...] = (critical_path, slot_candidates, skill_capacity)
+"""The cheap checks, in the order they run."""
+
+
+def infeasibility_reasons(problem: Problem) -> list[Reason]:
+    """Reasons that prove no plan exists (empty when the cheap checks pass)."""
+    windows = time_windows(problem)
+    return [reason for check in NECESSARY_CHECKS for reason in check(problem, windows)]

@@ -1,0 +1,378 @@
+"""Serial resource levelling: the PM-tool baseline and the optimiser's warm start.
+
+Tasks are taken one at a time in priority order (committed before proposed,
+then project priority, due date and critical-path latest start) once all their
+predecessors are placed. Each goes to the earliest run of working days where
+its dependencies hold and enough distinct eligible people are free for the
+whole run (capacity %, absences, join/leave dates, parallel-project limits).
+Effort-driven tasks try every crew size and keep the earliest finish. Proposed
+projects come last and are left out whole when any task of theirs does not fit.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from solver.bounds import TimeWindows, time_windows
+from solver.problem import Mode, Point, Problem
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where and by whom one task is done."""
+
+    task: int
+    start: int
+    mode: Mode
+    people: tuple[tuple[int, int], ...]  # (person, requirement)
+
+    @property
+    def end(self) -> int:
+        """Exclusive end day."""
+        return self.start + self.mode.length
+
+
+@dataclass
+class LevellingResult:
+    """Outcome of a levelling pass."""
+
+    placements: dict[int, Placement]
+    failed: list[tuple[int, str]] = field(default_factory=list)  # committed tasks not placed
+    left_out: list[int] = field(default_factory=list)  # proposed projects left out
+
+    @property
+    def complete(self) -> bool:
+        """Whether every committed task is placed within its window."""
+        return not self.failed
+
+
+class _Capacity:
+    """Remaining capacity per person and day, with undo for tentative projects."""
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        cap = problem.person_capacity[:, None] * problem.person_available
+        self.free = cap.astype(np.int16)
+        self.limited = {int(i) for i in np.flatnonzero(problem.person_max_projects > 0)}
+        self.on_project: dict[tuple[int, int], np.ndarray] = {}
+        self.project_count = {i: np.zeros(problem.num_days, dtype=np.int16) for i in self.limited}
+        self.journal: list[tuple[int, int, int, int, int]] | None = None
+
+    def usable(self, people: np.ndarray, alloc: int, lo: int, hi: int, project: int) -> np.ndarray:
+        """Bool ``len(people) × (hi-lo)``: who can take ``alloc`` % on each day."""
+        ok = self.free[people, lo:hi] >= alloc
+        if self.limited:
+            for row in np.flatnonzero(self.problem.person_max_projects[people] > 0).tolist():
+                person = int(people[row])
+                limit = self.problem.person_max_projects[person]
+                mask = self.on_project.get((person, project))
+                room = self.project_count[person][lo:hi] < limit
+                if mask is not None:
+                    room |= mask[lo:hi] > 0
+                ok[row] &= room
+        return ok
+
+    def book(self, person: int, alloc: int, lo: int, hi: int, project: int, sign: int = 1) -> None:
+        self.free[person, lo:hi] -= sign * alloc
+        if self.journal is not None and sign == 1:
+            self.journal.append((person, alloc, lo, hi, project))
+        if person in self.limited:
+            key = (person, project)
+            mask = self.on_project.get(key)
+            if mask is None:
+                mask = self.on_project[key] = np.zeros(self.problem.num_days, dtype=np.int16)
+            before = mask[lo:hi] > 0
+            mask[lo:hi] += sign
+            after = mask[lo:hi] > 0
+            self.project_count[person][lo:hi] += after.astype(np.int16) - before.astype(np.int16)
+
+    def rollback(self) -> None:
+        assert self.journal is not None
+        for person, alloc, lo, hi, project in reversed(self.journal):
+            self.book(person, alloc, lo, hi, project, sign=-1)
+        self.journal = None
+
+
+def _window_all(ok: np.ndarray, length: int) -> np.ndarray:
+    """``out[:, t]`` is True where ``ok[:, t:t+length]`` is all True."""
+    csum = np.zeros((ok.shape[0], ok.shape[1] + 1), dtype=np.int32)
+    np.cumsum(ok, axis=1, out=csum[:, 1:])
+    return (csum[:, length:] - csum[:, : ok.shape[1] - length + 1]) == length
+
+
+class _Placer:
+    """Finds the earliest feasible start and crew of one task against the capacity."""
+
+    def __init__(self, problem: Problem, capacity: _Capacity, windows: TimeWindows) -> None:
+        self.problem = problem
+        self.cap = capacity
+        self.windows = windows
+        self.project_team: dict[int, set[int]] = {}
+        level = {}
+        for r in range(problem.num_requirements):
+            skill = problem.req_skill[r]
+            people = problem.req_eligible[r]
+            level[r] = np.array(
+                [problem.portfolio.people[i].skills.get(skill, 0) for i in people.tolist()],
+                dtype=np.int64,
+            )
+        self.surplus = {r: level[r] - problem.req_level[r] for r in level}
+
+    def earliest(self, task: int, mode: Mode, est: int, end_min: int) -> Placement | None:
+        """Earliest placement with start ≥ est and end ≥ end_min in this mode."""
+        pb = self.problem
+        length = mode.length
+        est = max(est, end_min - length)
+        fixed = int(pb.task_fixed_start[task])
+        horizon = pb.num_days
+        if fixed >= 0:
+            if fixed < est or fixed + length > horizon:
+                return None
+            return self._try_range(task, mode, fixed, fixed + length)
+        step = 32 + 2 * length
+        lo = est
+        while lo + length <= horizon:
+            hi = min(horizon, lo + length + step)
+            found = self._try_range(task, mode, lo, hi)
+            if found is not None:
+                return found
+            lo = hi - length + 1
+            step *= 2
+        return None
+
+    def _try_range(self, task: int, mode: Mode, lo: int, hi: int) -> Placement | None:
+        """Earliest start ``s`` in ``[lo, hi-length]`` that can be staffed."""
+        pb = self.problem
+        length = mode.length
+        project = int(pb.task2project[task])
+        slots = pb.slots(task, mode)
+        fixed_people = pb.task_fixed_people[task]
+        feasible = np.ones(hi - lo - length + 1, dtype=bool)
+        runs = []
+        for req, count in slots:
+            people = pb.req_eligible[req]
+            ok = self.cap.usable(people, int(pb.req_allocation[req]), lo, hi, project)
+            run = _window_all(ok, length)
+            runs.append(run)
+            feasible &= run.sum(axis=0) >= count
+        for person in fixed_people:
+            # a pinned person must be free for one of the task's requirements
+            allocs = {int(pb.req_allocation[r]) for r, _ in slots if person in set(pb.req_eligible[r].tolist())}
+            if not allocs:
+                return None
+            ok = self.cap.usable(np.array([person]), min(allocs), lo, hi, project)
+            feasible &= _window_all(ok, length)[0]
+        for offset in np.flatnonzero(feasible).tolist():
+            people = self._staff(task, slots, runs, offset)
+            if people is not None:
+                return Placement(task, lo + offset, mode, people)
+        return None
+
+    def _staff(
+        self,
+        task: int,
+        slots: list[tuple[int, int]],
+        runs: list[np.ndarray],
+        offset: int,
+    ) -> tuple[tuple[int, int], ...] | None:
+        """Pick distinct people for every slot, most constrained requirement first."""
+        pb = self.problem
+        team = self.project_team.get(int(pb.task2project[task]), set())
+        fixed = list(pb.task_fixed_people[task])
+        chosen: list[tuple[int, int]] = []
+        used: set[int] = set()
+        candidates = []
+        for k, (req, count) in enumerate(slots):
+            free = runs[k][:, offset]
+            candidates.append((int(free.sum()) - count, k, req, count, free))
+        candidates.sort()
+        # pinned people first, each into a requirement they qualify for
+        need = {req: count for _, _, req, count, _ in candidates}
+        for person in fixed:
+            for _, k, req, _, free in candidates:
+                elig = pb.req_eligible[req]
+                pos = np.searchsorted(elig, person)
+                if need[req] > 0 and pos < elig.size and elig[pos] == person and free[pos]:
+                    chosen.append((person, req))
+                    used.add(person)
+                    need[req] -= 1
+                    break
+            else:
+                return None
+        for _, k, req, _, free in candidates:
+            if need[req] <= 0:
+                continue
+            elig = pb.req_eligible[req]
+            rows = np.flatnonzero(free)
+            # prefer the project's own people (continuity), then the least over-qualified
+            order = sorted(
+                rows.tolist(),
+                key=lambda row: (int(elig[row]) not in team, int(self.surplus[req][row]), row),
+            )
+            for row in order:
+                person = int(elig[row])
+                if person in used:
+                    continue
+                chosen.append((person, req))
+                used.add(person)
+                need[req] -= 1
+                if need[req] == 0:
+                    break
+            if need[req] > 0:
+                return None
+        return tuple(chosen)
+
+    def commit(self, placement: Placement) -> None:
+        pb = self.problem
+        project = int(pb.task2project[placement.task])
+        for person, req in placement.people:
+            self.cap.book(person, int(pb.req_allocation[req]), placement.start, placement.end, project)
+        self.project_team.setdefault(project, set()).update(p for p, _ in placement.people)
+
+
+def _ready_bounds(problem: Problem, task: int, placed: dict[int, Placement]) -> tuple[int, int]:
+    """Earliest start and earliest exclusive end allowed by placed predecessors."""
+    est = int(problem.task_earliest_start[task])
+    end_min = 0
+    for k in problem.task_preds[task]:
+        prec = problem.precedences[k]
+        pred = placed[prec.pred]
+        value = (pred.end if prec.pred_point == Point.END else pred.start) + prec.delay
+        if prec.succ_point == Point.START:
+            est = max(est, value)
+        else:
+            end_min = max(end_min, value)
+    return est, end_min
+
+
+PriorityKey = Callable[[int], tuple[float, ...]]
+
+
+def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
+    """MS Project-style order: project priority, due date, then latest start."""
+    target = np.where(problem.project_has_due, problem.project_due, problem.project_deadline)
+    latest_start = windows.latest_end - windows.min_length
+
+    def key(task: int) -> tuple[float, ...]:
+        p = problem.task2project[task]
+        return (-int(problem.project_priority[p]), int(target[p]), int(latest_start[task]), task)
+
+    return key
+
+
+def deadline_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
+    """Latest-start-first: tasks with the least slack against hard windows go first."""
+    latest_start = windows.latest_end - windows.min_length
+
+    def key(task: int) -> tuple[float, ...]:
+        p = problem.task2project[task]
+        return (int(latest_start[task]), -int(problem.project_priority[p]), task)
+
+    return key
+
+
+def level(problem: Problem, rule: str = "priority") -> LevellingResult:
+    """Run one serial levelling pass.
+
+    Parameters
+    ----------
+    problem
+        The compiled problem.
+    rule
+        ``"priority"`` (project priority first) or ``"deadline"`` (least slack first).
+    """
+    windows = time_windows(problem)
+    key = (priority_rule if rule == "priority" else deadline_rule)(problem, windows)
+    cap = _Capacity(problem)
+    placer = _Placer(problem, cap, windows)
+    placed: dict[int, Placement] = {}
+    result = LevellingResult(placed)
+    committed = problem.project_committed
+    committed_tasks = [t for t in range(problem.num_tasks) if committed[problem.task2project[t]]]
+    blocked = _serial(problem, placer, placed, committed_tasks, key, result.failed)
+    del blocked
+    # proposed projects, one at a time, all or nothing
+    order = sorted(
+        (p for p in range(problem.num_projects) if not committed[p]),
+        key=lambda p: (-int(problem.project_priority[p]), p),
+    )
+    pending = list(order)
+    progress = True
+    while pending and progress:
+        progress = False
+        for p in list(pending):
+            tasks = problem.project2tasks[p]
+            external = {
+                problem.precedences[k].pred
+                for t in tasks
+                for k in problem.task_preds[t]
+                if problem.task2project[problem.precedences[k].pred] != p
+            }
+            if any(problem.task2project[x] in pending for x in external):
+                continue
+            pending.remove(p)
+            progress = True
+            if any(x not in placed for x in external):
+                result.left_out.append(p)
+                continue
+            cap.journal = []
+            failures: list[tuple[int, str]] = []
+            _serial(problem, placer, placed, tasks, key, failures)
+            if failures:
+                cap.rollback()
+                for t in tasks:
+                    placed.pop(t, None)
+                result.left_out.append(p)
+            else:
+                cap.journal = None
+    result.left_out.extend(pending)
+    return result
+
+
+def _serial(
+    problem: Problem,
+    placer: _Placer,
+    placed: dict[int, Placement],
+    tasks: list[int],
+    key: PriorityKey,
+    failures: list[tuple[int, str]],
+) -> set[int]:
+    """Place ``tasks`` in priority order; returns tasks left unplaced."""
+    members = set(tasks)
+    waiting = {
+        t: sum(1 for k in problem.task_preds[t] if problem.precedences[k].pred in members)
+        for t in tasks
+    }
+    heap = [(key(t), t) for t in tasks if waiting[t] == 0]
+    heapq.heapify(heap)
+    unplaced = set(tasks)
+    while heap:
+        _, task = heapq.heappop(heap)
+        if any(problem.precedences[k].pred not in placed for k in problem.task_preds[task]):
+            failures.append((task, "a predecessor could not be placed"))
+            continue
+        est, end_min = _ready_bounds(problem, task, placed)
+        best: Placement | None = None
+        for mode in problem.task_modes[task]:
+            found = placer.earliest(task, mode, est, end_min)
+            if found is not None and (best is None or found.end < best.end):
+                best = found
+        if best is None:
+            failures.append((task, "no run of working days with enough free qualified people"))
+        else:
+            placer.commit(best)
+            placed[task] = best
+            unplaced.discard(task)
+            if best.end > problem.task_latest_end[task]:
+                failures.append((task, "finishes after its deadline or latest finish"))
+        for k in problem.task_succs[task]:
+            succ = problem.precedences[k].succ
+            if succ in waiting:
+                waiting[succ] -= 1
+                if waiting[succ] == 0:
+                    heapq.heappush(heap, (key(succ), succ))
+    return unplaced

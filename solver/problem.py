@@ -1,0 +1,252 @@
+"""The frozen, index-based problem compiled from a validated portfolio.
+
+Everything the heuristics and the CP-SAT model need, as integers on the axis of
+working days ``0 … num_days-1`` (a task occupying days ``s … s+d-1`` has start
+``s`` and exclusive end ``s+d``). Names appear only in the ``*_ids`` lists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+
+from model.kpis import availability_matrix
+from model.portfolio import Portfolio, ProjectStatus
+
+
+class Point(IntEnum):
+    """Which end of a task a precedence refers to."""
+
+    START = 0
+    END = 1  # exclusive end: start + length
+
+
+@dataclass(frozen=True)
+class Precedence:
+    """``point(succ) >= point(pred) + delay`` in working days (end is exclusive)."""
+
+    pred: int
+    pred_point: Point
+    succ: int
+    succ_point: Point
+    delay: int
+    kind: str  # FS, SS, FF or SF as written in the portfolio
+    lag: int
+
+
+@dataclass(frozen=True)
+class Mode:
+    """One way to run a task: its length and the crew size of an effort-driven task."""
+
+    length: int
+    crew: int  # people on the (single) requirement of an effort task; 0 for fixed tasks
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Index-based view of a portfolio (see module docstring)."""
+
+    portfolio: Portfolio
+    num_days: int
+    # people
+    person_ids: list[str]
+    person_capacity: np.ndarray  # int, percent
+    person_available: np.ndarray  # bool, people × days
+    person_max_projects: np.ndarray  # int, 0 = no limit
+    person_cost: np.ndarray  # float, per full day
+    # projects
+    project_ids: list[str]
+    project_priority: np.ndarray
+    project_committed: np.ndarray  # bool
+    project_release: np.ndarray  # first allowed start day
+    project_due: np.ndarray  # last on-time finish day (inclusive); see project_has_due
+    project_has_due: np.ndarray  # bool
+    project_deadline: np.ndarray  # last allowed finish day (inclusive), num_days-1 if none
+    project2tasks: list[list[int]]
+    # tasks
+    task_ids: list[tuple[str, str]]
+    task2project: np.ndarray
+    task_modes: list[list[Mode]]
+    task_effort: np.ndarray  # bool: effort-driven
+    task_earliest_start: np.ndarray  # first allowed start day
+    task_latest_end: np.ndarray  # exclusive: finish day + 1 at the latest
+    task_fixed_start: np.ndarray  # day index or -1
+    task_fixed_people: list[list[int]]
+    task2requirements: list[list[int]]
+    # requirements (one per requirement entry; ``count`` slots each)
+    req2task: np.ndarray
+    req_skill: list[str]
+    req_level: np.ndarray
+    req_count: np.ndarray  # slots (effort tasks: the crew is in the mode instead)
+    req_allocation: np.ndarray
+    req_eligible: list[np.ndarray]  # person indices that may fill a slot
+    # precedences
+    precedences: list[Precedence]
+    task_preds: list[list[int]]  # indices into ``precedences``
+    task_succs: list[list[int]]
+
+    @property
+    def num_people(self) -> int:
+        """Number of people."""
+        return len(self.person_ids)
+
+    @property
+    def num_projects(self) -> int:
+        """Number of projects."""
+        return len(self.project_ids)
+
+    @property
+    def num_tasks(self) -> int:
+        """Number of tasks."""
+        return len(self.task_ids)
+
+    @property
+    def num_requirements(self) -> int:
+        """Number of requirement entries."""
+        return len(self.req2task)
+
+    def slots(self, task: int, mode: Mode) -> list[tuple[int, int]]:
+        """``(requirement, count)`` pairs a task needs in ``mode``."""
+        reqs = self.task2requirements[task]
+        if mode.crew:
+            return [(reqs[0], mode.crew)]
+        return [(r, int(self.req_count[r])) for r in reqs]
+
+    def task_name(self, task: int) -> str:
+        """``project/task`` name of a task."""
+        project, name = self.task_ids[task]
+        return f"{project}/{name}"
+
+
+_POINTS = {
+    "FS": (Point.END, Point.START, 0),
+    "SS": (Point.START, Point.START, 0),
+    "FF": (Point.END, Point.END, 0),
+    "SF": (Point.START, Point.END, 1),
+}
+
+
+def compile_problem(portfolio: Portfolio) -> Problem:
+    """Compile a validated portfolio into a :class:`Problem`."""
+    cal = portfolio.work_calendar
+    horizon = cal.num_days
+    people = portfolio.people
+    person_index = {p.id: i for i, p in enumerate(people)}
+    available = availability_matrix(portfolio)
+    capacity = np.array([p.capacity for p in people], dtype=np.int64)
+    ever_available = available.any(axis=1) if people else np.zeros(0, dtype=bool)
+
+    task_ids: list[tuple[str, str]] = []
+    task_index: dict[tuple[str, str], int] = {}
+    for project in portfolio.projects:
+        for task in project.tasks:
+            task_index[(project.id, task.id)] = len(task_ids)
+            task_ids.append((project.id, task.id))
+
+    project2tasks: list[list[int]] = []
+    task2project, task_modes, task_effort = [], [], []
+    task_es, task_le, task_fixed, task_fixed_people, task2reqs = [], [], [], [], []
+    req2task, req_skill, req_level, req_count, req_alloc, req_elig = [], [], [], [], [], []
+    precedences: list[Precedence] = []
+    skill_level = {
+        skill.id: np.array([p.skills.get(skill.id, 0) for p in people], dtype=np.int64)
+        for skill in portfolio.skills
+    }
+
+    for p, project in enumerate(portfolio.projects):
+        release = cal.ceil_index(project.release) if project.release else 0
+        deadline = cal.floor_index(project.deadline) if project.deadline else horizon - 1
+        project2tasks.append([task_index[(project.id, t.id)] for t in project.tasks])
+        for task in project.tasks:
+            t = task_index[(project.id, task.id)]
+            task2project.append(p)
+            if task.effort is not None:
+                lo, hi = task.crew_bounds
+                task_modes.append([Mode(task.effort_length(c), c) for c in range(lo, hi + 1)])
+                task_effort.append(True)
+            else:
+                assert task.duration is not None
+                task_modes.append([Mode(task.duration, 0)])
+                task_effort.append(False)
+            es = release
+            if task.earliest_start:
+                es = max(es, cal.ceil_index(task.earliest_start))
+            le = deadline + 1
+            if task.latest_finish:
+                le = min(le, cal.floor_index(task.latest_finish) + 1)
+            task_es.append(es)
+            task_le.append(le)
+            task_fixed.append(cal.index(task.fixed_start) if task.fixed_start else -1)
+            task_fixed_people.append([person_index[x] for x in task.fixed_people])
+            reqs = []
+            for req in task.requirements:
+                reqs.append(len(req2task))
+                req2task.append(t)
+                req_skill.append(req.skill)
+                req_level.append(req.level)
+                req_count.append(req.count)
+                req_alloc.append(req.allocation)
+                ok = (skill_level[req.skill] >= req.level) & (capacity >= req.allocation)
+                req_elig.append(np.flatnonzero(ok & ever_available))
+            task2reqs.append(reqs)
+            for dep in task.dependencies:
+                pred = task_index[portfolio.task_key(project.id, dep.task)]
+                pp, sp, extra = _POINTS[dep.type.value]
+                precedences.append(
+                    Precedence(pred, pp, t, sp, dep.lag + extra, dep.type.value, dep.lag)
+                )
+
+    task_preds: list[list[int]] = [[] for _ in task_ids]
+    task_succs: list[list[int]] = [[] for _ in task_ids]
+    for k, prec in enumerate(precedences):
+        task_preds[prec.succ].append(k)
+        task_succs[prec.pred].append(k)
+
+    def arr(values: list[int] | list[bool], dtype: type = np.int64) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    return Problem(
+        portfolio=portfolio,
+        num_days=horizon,
+        person_ids=[p.id for p in people],
+        person_capacity=capacity,
+        person_available=available,
+        person_max_projects=arr([p.max_parallel_projects or 0 for p in people]),
+        person_cost=np.array([p.cost_per_day for p in people], dtype=np.float64),
+        project_ids=[p.id for p in portfolio.projects],
+        project_priority=arr([p.priority for p in portfolio.projects]),
+        project_committed=arr(
+            [p.status == ProjectStatus.committed for p in portfolio.projects], bool
+        ),
+        project_release=arr(
+            [cal.ceil_index(p.release) if p.release else 0 for p in portfolio.projects]
+        ),
+        project_due=arr(
+            [cal.floor_index(p.due) if p.due else horizon - 1 for p in portfolio.projects]
+        ),
+        project_has_due=arr([p.due is not None for p in portfolio.projects], bool),
+        project_deadline=arr(
+            [cal.floor_index(p.deadline) if p.deadline else horizon - 1 for p in portfolio.projects]
+        ),
+        project2tasks=project2tasks,
+        task_ids=task_ids,
+        task2project=arr(task2project),
+        task_modes=task_modes,
+        task_effort=arr(task_effort, bool),
+        task_earliest_start=arr(task_es),
+        task_latest_end=arr(task_le),
+        task_fixed_start=arr(task_fixed),
+        task_fixed_people=task_fixed_people,
+        task2requirements=task2reqs,
+        req2task=arr(req2task),
+        req_skill=req_skill,
+        req_level=arr(req_level),
+        req_count=arr(req_count),
+        req_allocation=arr(req_alloc),
+        req_eligible=req_elig,
+        precedences=precedences,
+        task_preds=task_preds,
+        task_succs=task_succs,
+    )

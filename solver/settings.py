@@ -1,0 +1,48 @@
+"""Solver settings as typed data, with presets and TOML loading."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Preset = Literal["fast", "balanced", "thorough"]
+
+
+class SolverSettings(BaseModel):
+    """How long and how hard to search.
+
+    ``deterministic`` runs one worker with a deterministic time limit so the same
+    seed always gives the same plan (the time limit then counts CP-SAT's
+    deterministic seconds, not wall seconds).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    time_limit: float = Field(default=10.0, gt=0, description="Wall-clock seconds for the whole solve.")
+    workers: int = Field(default=2, ge=1, le=64, description="CP-SAT search workers.")
+    seed: int = Field(default=0, ge=0, description="Random seed.")
+    deterministic: bool = Field(default=False, description="Reproducible mode: 1 worker, deterministic time.")
+    optimise: bool = Field(default=True, description="Improve the levelling plan with CP-SAT.")
+    lns_seconds: float = Field(default=2.0, gt=0, description="Time per neighbourhood re-solve.")
+    log: bool = Field(default=False, description="Print CP-SAT's search log.")
+
+    @classmethod
+    def preset(cls, name: Preset, **overrides: object) -> SolverSettings:
+        """Settings of a named preset, with overrides."""
+        base: dict[str, object] = {
+            "fast": {"time_limit": 5.0},
+            "balanced": {"time_limit": 30.0},
+            "thorough": {"time_limit": 120.0},
+        }[name]
+        return cls.model_validate({**base, **overrides})
+
+    @classmethod
+    def from_toml(cls, path: Path) -> SolverSettings:
+        """Load settings from the ``[solver]`` table (or the top level) of a TOML file."""
+        data = tomllib.loads(path.read_text())
+        table = data.get("solver", data)
+        preset = table.pop("preset", None)
+        return cls.preset(preset, **table) if preset else cls.model_validate(table)
