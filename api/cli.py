@@ -14,6 +14,8 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
+from rich.progress import Progress as RichProgress
 
 from api.report import markdown_report, print_summary
 from model.assemble import empty_plan
@@ -22,7 +24,7 @@ from model.load import InvalidInput, parse_model, parse_portfolio
 from model.plan import ErrorItem, Plan, PlanStatus
 from model.portfolio import Portfolio
 from solver.settings import Preset, SolverSettings
-from solver.solve import solve
+from solver.solve import Progress, solve
 
 
 class ExitCode(IntEnum):
@@ -50,7 +52,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
@@ -147,8 +149,35 @@ def _run_solve(
     report: Path | None,
     as_json: bool,
 ) -> NoReturn:
-    plan = solve(portfolio, settings)
+    if as_json:
+        plan = solve(portfolio, settings)
+    else:
+        plan = solve_with_progress(portfolio, settings)
     emit_plan(portfolio, plan, output, report, as_json)
+
+
+def solve_with_progress(portfolio: Portfolio, settings: SolverSettings) -> Plan:
+    """Solve while a progress bar shows time, objective, bound and gap (on stderr)."""
+    columns = (
+        TextColumn("[bold]solving[/bold]"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[status]}"),
+    )
+    with RichProgress(*columns, console=err_console, transient=True) as bar:
+        job = bar.add_task("solve", total=settings.time_limit, status="levelling…")
+
+        def on_progress(event: Progress) -> None:
+            gap = f"{100 * event.gap:.1f} %" if event.gap is not None else "—"
+            bound = f"{event.bound:,.0f}" if event.bound is not None else "—"
+            objective = f"{event.objective:,.0f}" if event.objective is not None else "—"
+            bar.update(
+                job,
+                completed=min(event.seconds, settings.time_limit),
+                status=f"objective {objective}  bound {bound}  gap {gap}  ({event.message})",
+            )
+
+        return solve(portfolio, settings, on_progress)
 
 
 @app.command("solve")
@@ -252,7 +281,7 @@ def main() -> None:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         sys.exit(ExitCode.INTERNAL_ERROR)
-    except Exception as exc:  # noqa: BLE001 - the CLI promises no stack traces
+    except Exception as exc:
         err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}", markup=True)
         sys.exit(ExitCode.INTERNAL_ERROR)
 

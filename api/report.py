@@ -106,10 +106,15 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
         lines += ["| " + " | ".join(row) + " |" for row in _project_rows(portfolio, plan)]
         lines += ["", "## Utilisation", "", "| person | utilisation |", "|---|---|"]
         lines += [
-            f"| {pid} | {100 * u:.0f} % |"
-            for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1])
+            f"| {pid} | {100 * u:.0f} % |" for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1])
         ]
-        lines += ["", "## Assignments", "", "| project | task | start | finish | people |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Assignments",
+            "",
+            "| project | task | start | finish | people |",
+            "|---|---|---|---|---|",
+        ]
         for a in plan.assignments:
             people = ", ".join(f"{p.id} ({p.allocation} %)" for p in a.people)
             lines.append(f"| {a.project} | {a.task} | {a.start} | {a.finish} | {people} |")

@@ -41,9 +41,7 @@ class WorkCalendar:
         self.start = start
         self.end = end
         self.workdays = tuple(workdays)
-        all_days = np.arange(
-            np.datetime64(start, "D"), np.datetime64(end, "D") + 1, dtype="datetime64[D]"
-        )
+        all_days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1, dtype="datetime64[D]")
         weekday = (all_days.astype(np.int64) + _EPOCH_WEEKDAY) % 7
         allowed = np.array([name in self.workdays for name in WEEKDAYS])
         is_work = allowed[weekday]

@@ -141,15 +141,40 @@ def time_windows(view: PlanView) -> Iterator[Violation]:
                 continue
             name = f"{project.id}/{t.id}"
             if project.release and a.start < project.release:
-                yield _v(BEFORE_RELEASE, f"{name} starts {a.start} before release {project.release}", a, day=a.start)
+                yield _v(
+                    BEFORE_RELEASE,
+                    f"{name} starts {a.start} before release {project.release}",
+                    a,
+                    day=a.start,
+                )
             if t.earliest_start and a.start < t.earliest_start:
-                yield _v(BEFORE_EARLIEST_START, f"{name} starts {a.start} before its earliest start {t.earliest_start}", a, day=a.start)
+                yield _v(
+                    BEFORE_EARLIEST_START,
+                    f"{name} starts {a.start} before its earliest start {t.earliest_start}",
+                    a,
+                    day=a.start,
+                )
             if project.deadline and a.finish > project.deadline:
-                yield _v(AFTER_DEADLINE, f"{name} finishes {a.finish} after the deadline {project.deadline}", a, day=a.finish)
+                yield _v(
+                    AFTER_DEADLINE,
+                    f"{name} finishes {a.finish} after the deadline {project.deadline}",
+                    a,
+                    day=a.finish,
+                )
             if t.latest_finish and a.finish > t.latest_finish:
-                yield _v(AFTER_LATEST_FINISH, f"{name} finishes {a.finish} after its latest finish {t.latest_finish}", a, day=a.finish)
+                yield _v(
+                    AFTER_LATEST_FINISH,
+                    f"{name} finishes {a.finish} after its latest finish {t.latest_finish}",
+                    a,
+                    day=a.finish,
+                )
             if t.fixed_start and a.start != t.fixed_start:
-                yield _v(FIXED_START_MOVED, f"{name} starts {a.start}, not on its fixed start {t.fixed_start}", a, day=a.start)
+                yield _v(
+                    FIXED_START_MOVED,
+                    f"{name} starts {a.start}, not on its fixed start {t.fixed_start}",
+                    a,
+                    day=a.start,
+                )
 
 
 def dependencies(view: PlanView) -> Iterator[Violation]:
@@ -163,8 +188,15 @@ def dependencies(view: PlanView) -> Iterator[Violation]:
             for dep in t.dependencies:
                 key = view.portfolio.task_key(project.id, dep.task)
                 pa = view.by_task.get(key)
-                pspan = view.span(pa) if pa else None
-                if pa is None or pspan is None:
+                if pa is None:
+                    yield _v(
+                        DEPENDENCY_BROKEN,
+                        f"{project.id}/{t.id} is scheduled but its predecessor {key[0]}/{key[1]} is not",
+                        a,
+                    )
+                    continue
+                pspan = view.span(pa)
+                if pspan is None:
                     continue
                 s, f = span
                 ps, pf = pspan
@@ -223,9 +255,7 @@ def staffing(view: PlanView) -> Iterator[Violation]:
             if person is None:
                 yield _v(UNKNOWN_PERSON, f"{p.id} on {name} is not a person of the portfolio", a, person=p.id)
                 continue
-            fits = [
-                r for r in task.requirements if person.skills.get(r.skill, 0) >= r.level
-            ]
+            fits = [r for r in task.requirements if person.skills.get(r.skill, 0) >= r.level]
             if not fits:
                 wanted = ", ".join(f"{r.skill} ≥ {r.level}" for r in task.requirements)
                 yield _v(
@@ -268,7 +298,10 @@ def staffing(view: PlanView) -> Iterator[Violation]:
         ]
         filled = _max_matching(edges, len(slots))
         if filled < len(slots) or filled < len(a.people):
-            wanted = ", ".join(f"{r.count if task.effort is None else ''}×{r.skill} ≥ {r.level} at {r.allocation} %" for r in task.requirements)
+            wanted = ", ".join(
+                f"{r.count if task.effort is None else ''}×{r.skill} ≥ {r.level} at {r.allocation} %"
+                for r in task.requirements
+            )
             yield _v(
                 REQUIREMENT_NOT_COVERED,
                 f"the people on {name} fill {filled} of its {len(slots)} slot(s) ({wanted}) "
@@ -308,9 +341,7 @@ def capacity(view: PlanView) -> Iterator[Violation]:
     cal = view.portfolio.work_calendar
     index = {p.id: i for i, p in enumerate(view.portfolio.people)}
     load = np.zeros((len(index), cal.num_days), dtype=np.int32)
-    projects_on: dict[tuple[int, str], np.ndarray] = defaultdict(
-        lambda: np.zeros(cal.num_days, dtype=bool)
-    )
+    projects_on: dict[tuple[int, str], np.ndarray] = defaultdict(lambda: np.zeros(cal.num_days, dtype=bool))
     for a in view.by_task.values():
         span = view.span(a)
         if span is None:

@@ -90,9 +90,7 @@ def unscheduled_projects(portfolio: Portfolio, results: Iterable[ProjectResult])
     return [r.id for r in results if not r.scheduled and status[r.id] == ProjectStatus.proposed]
 
 
-def objective_breakdown(
-    portfolio: Portfolio, assignments: list[Assignment]
-) -> ObjectiveBreakdown:
+def objective_breakdown(portfolio: Portfolio, assignments: list[Assignment]) -> ObjectiveBreakdown:
     """The contract's objective of a plan, term by term."""
     cal = portfolio.work_calendar
     weights = portfolio.objective
@@ -188,7 +186,7 @@ def compute_kpis(portfolio: Portfolio, assignments: list[Assignment]) -> Kpis:
         booked_w = np.bincount(week_idx, weights=load[i], minlength=len(weeks))
         offered_w = np.bincount(week_idx, weights=offered[i], minlength=len(weeks))
         by_week[person.id] = {
-            w: round(float(b / o), 4) for w, b, o in zip(weeks, booked_w, offered_w) if o > 0
+            w: round(float(b / o), 4) for w, b, o in zip(weeks, booked_w, offered_w, strict=True) if o > 0
         }
     return Kpis(
         weighted_tardiness=sum(priority[r.id] * r.late_days for r in late),

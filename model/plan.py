@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
@@ -11,7 +11,7 @@ from pydantic import Field
 from model.portfolio import Strict
 
 
-class PlanStatus(str, Enum):
+class PlanStatus(StrEnum):
     """Outcome of a solve."""
 
     optimal = "optimal"
@@ -101,17 +101,13 @@ class Plan(Strict):
     solve_seconds: float = Field(default=0, description="Wall time spent solving.")
     assignments: list[Assignment] = Field(default_factory=list, description="Scheduled tasks.")
     projects: list[ProjectResult] = Field(default_factory=list, description="Per-project outcome.")
-    unscheduled_projects: list[str] = Field(
-        default_factory=list, description="Proposed projects left out."
-    )
+    unscheduled_projects: list[str] = Field(default_factory=list, description="Proposed projects left out.")
     kpis: Kpis = Field(default_factory=Kpis, description="Key figures of the plan.")
     violations: list[Violation] = Field(
         default_factory=list, description="Broken hard rules (always empty for a valid plan)."
     )
     errors: list[ErrorItem] = Field(default_factory=list, description="Input problems (invalid).")
-    explanation: list[str] = Field(
-        default_factory=list, description="Why there is no plan, in PMO terms."
-    )
+    explanation: list[str] = Field(default_factory=list, description="Why there is no plan, in PMO terms.")
     stats: dict[str, Any] = Field(
         default_factory=dict,
         description="Solver statistics: method, time to first plan, gap, …",

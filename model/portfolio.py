@@ -8,23 +8,42 @@ horizon) live in :mod:`model.rules` and are run by :func:`model.load.parse_portf
 from __future__ import annotations
 
 import datetime as dt
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Strict as StrictMode
 
-from model.calendar import WEEKDAYS, WorkCalendar
+from model.calendar import WorkCalendar
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-Level = Annotated[int, Field(ge=1, le=5)]
+DEFAULT_WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
+Int = Annotated[int, StrictMode()]
+"""An integer that must be a JSON number (``"8"`` and ``true`` are rejected)."""
+Level = Annotated[int, StrictMode(), Field(ge=1, le=5)]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class Strict(BaseModel):
     """Base of every contract model: unknown fields are errors, never ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+def not_before(first_field: str) -> classmethod:  # type: ignore[type-arg]
+    """A field validator: this date may not be before the date in ``first_field``."""
+
+    def check(cls: type, value: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        first = info.data.get(first_field)
+        if value is not None and first is not None and value < first:
+            raise ValueError(
+                f"reversed range: {info.field_name} {value.isoformat()} is before "
+                f"{first_field} {first.isoformat()}"
+            )
+        return value
+
+    return classmethod(check)
 
 
 class DateRange(Strict):
@@ -33,14 +52,7 @@ class DateRange(Strict):
     start: dt.date = Field(description="First date of the range (inclusive).")
     end: dt.date = Field(description="Last date of the range (inclusive).")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> DateRange:
-        if self.end < self.start:
-            raise ValueError(
-                f"reversed range: end {self.end.isoformat()} is before start "
-                f"{self.start.isoformat()}"
-            )
-        return self
+    _ordered = field_validator("end")(not_before("start"))
 
 
 class Calendar(Strict):
@@ -49,22 +61,13 @@ class Calendar(Strict):
     start: dt.date = Field(description="First day of the planning horizon.")
     end: dt.date = Field(description="Last day of the planning horizon (inclusive).")
     workdays: list[Weekday] = Field(
-        default_factory=lambda: list(WEEKDAYS[:5]),
+        default_factory=lambda: list(DEFAULT_WORKDAYS),
         description="Weekdays that are working days (default Monday to Friday).",
         min_length=1,
     )
-    holidays: list[dt.date] = Field(
-        default_factory=list, description="Dates that are never working days."
-    )
+    holidays: list[dt.date] = Field(default_factory=list, description="Dates that are never working days.")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Calendar:
-        if self.end < self.start:
-            raise ValueError(
-                f"reversed range: end {self.end.isoformat()} is before start "
-                f"{self.start.isoformat()}"
-            )
-        return self
+    _ordered = field_validator("end")(not_before("start"))
 
 
 class Skill(Strict):
@@ -82,7 +85,7 @@ class Person(Strict):
     skills: dict[str, Level] = Field(
         default_factory=dict, description="Skill id → proficiency level 1 (novice) … 5 (expert)."
     )
-    capacity: int = Field(
+    capacity: Int = Field(
         default=100, ge=1, le=100, description="Percent of a full working day this person can give."
     )
     available_from: dt.date | None = Field(
@@ -95,24 +98,13 @@ class Person(Strict):
         default_factory=list, description="Inclusive date ranges of leave (no work on those days)."
     )
     cost_per_day: float = Field(default=0, ge=0, description="Cost of a full (100 %) day.")
-    max_parallel_projects: int | None = Field(
+    max_parallel_projects: Int | None = Field(
         default=None,
         ge=1,
         description="At most this many different projects on any working day; null = no limit.",
     )
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Person:
-        if (
-            self.available_from is not None
-            and self.available_until is not None
-            and self.available_until < self.available_from
-        ):
-            raise ValueError(
-                f"reversed range: available_until {self.available_until.isoformat()} is before "
-                f"available_from {self.available_from.isoformat()}"
-            )
-        return self
+    _ordered = field_validator("available_until")(not_before("available_from"))
 
 
 class Requirement(Strict):
@@ -120,18 +112,18 @@ class Requirement(Strict):
 
     skill: Identifier = Field(description="Skill id the people must have.")
     level: Level = Field(default=1, description="Minimum proficiency level 1…5.")
-    count: int = Field(
+    count: Int = Field(
         default=1,
         ge=1,
         le=100,
         description="Number of people (ignored for effort-driven tasks: the crew size is chosen).",
     )
-    allocation: int = Field(
+    allocation: Int = Field(
         default=100, ge=1, le=100, description="Percent of their day each person gives to the task."
     )
 
 
-class DependencyType(str, Enum):
+class DependencyType(StrEnum):
     """Kinds of precedence between two tasks."""
 
     FS = "FS"
@@ -145,20 +137,22 @@ class Dependency(Strict):
 
     task: Identifier = Field(description="Predecessor: same-project task id or `project/task`.")
     type: DependencyType = Field(default=DependencyType.FS, description="FS, SS, FF or SF.")
-    lag: int = Field(default=0, ge=-10000, le=10000, description="Lag in working days (may be negative).")
+    lag: Int = Field(default=0, ge=-10000, le=10000, description="Lag in working days (may be negative).")
 
 
 class Crew(Strict):
     """Bounds on the crew size of an effort-driven task."""
 
-    min: int = Field(default=1, ge=1, le=100, description="Smallest crew.")
-    max: int = Field(default=1, ge=1, le=100, description="Largest crew.")
+    min: Int = Field(default=1, ge=1, le=100, description="Smallest crew.")
+    max: Int = Field(default=1, ge=1, le=100, description="Largest crew.")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Crew:
-        if self.max < self.min:
-            raise ValueError(f"crew bounds reversed: max {self.max} < min {self.min}")
-        return self
+    @field_validator("max")
+    @classmethod
+    def _ordered(cls, value: int, info: ValidationInfo) -> int:
+        low = info.data.get("min")
+        if low is not None and value < low:
+            raise ValueError(f"crew bounds reversed: max {value} < min {low}")
+        return value
 
 
 class Task(Strict):
@@ -166,14 +160,12 @@ class Task(Strict):
 
     id: Identifier = Field(description="Task id, unique within its project.")
     name: str | None = Field(default=None, description="Readable name.")
-    duration: int | None = Field(default=None, ge=1, description="Fixed length in working days.")
+    duration: Int | None = Field(default=None, ge=1, description="Fixed length in working days.")
     effort: float | None = Field(
         default=None, gt=0, description="Person-days shared by the crew (effort-driven task)."
     )
     crew: Crew | None = Field(default=None, description="Crew size bounds of an effort-driven task.")
-    requirements: list[Requirement] = Field(
-        default_factory=list, description="The people the task needs."
-    )
+    requirements: list[Requirement] = Field(default_factory=list, description="The people the task needs.")
     dependencies: list[Dependency] = Field(default_factory=list, description="Predecessors.")
     fixed_start: dt.date | None = Field(default=None, description="Pinned start date.")
     fixed_people: list[Identifier] = Field(
@@ -182,25 +174,35 @@ class Task(Strict):
     earliest_start: dt.date | None = Field(default=None, description="Task window: earliest start.")
     latest_finish: dt.date | None = Field(default=None, description="Task window: latest finish.")
 
+    @field_validator("effort")
+    @classmethod
+    def _hundredths(cls, value: float | None) -> float | None:
+        if value is not None and abs(value * 100 - round(value * 100)) > 1e-6:
+            raise ValueError("effort is counted in hundredths of a person-day: use at most two decimals")
+        return value
+
+    @field_validator("crew")
+    @classmethod
+    def _crew_needs_effort(cls, value: Crew | None, info: ValidationInfo) -> Crew | None:
+        # an absent key means `effort` itself failed validation: that error is enough
+        if value is not None and "effort" in info.data and info.data["effort"] is None:
+            raise ValueError("`crew` is only for effort-driven tasks (give `effort`, not `duration`)")
+        return value
+
+    @field_validator("requirements")
+    @classmethod
+    def _one_requirement_for_effort(cls, value: list[Requirement], info: ValidationInfo) -> list[Requirement]:
+        both = info.data.get("duration") is not None  # the xor error says it better
+        if info.data.get("effort") is not None and not both and len(value) != 1:
+            raise ValueError(f"an effort-driven task has exactly one requirement, not {len(value)}")
+        return value
+
+    _window = field_validator("latest_finish")(not_before("earliest_start"))
+
     @model_validator(mode="after")
     def _shape(self) -> Task:
         if (self.duration is None) == (self.effort is None):
             raise ValueError("give exactly one of `duration` and `effort`")
-        if self.crew is not None and self.effort is None:
-            raise ValueError("`crew` is only for effort-driven tasks (give `effort`, not `duration`)")
-        if self.effort is not None and len(self.requirements) != 1:
-            raise ValueError(
-                f"an effort-driven task has exactly one requirement, not {len(self.requirements)}"
-            )
-        if (
-            self.earliest_start is not None
-            and self.latest_finish is not None
-            and self.latest_finish < self.earliest_start
-        ):
-            raise ValueError(
-                f"reversed range: latest_finish {self.latest_finish.isoformat()} is before "
-                f"earliest_start {self.earliest_start.isoformat()}"
-            )
         return self
 
     @property
@@ -219,7 +221,7 @@ class Task(Strict):
         return max(1, -(-numerator // denominator))
 
 
-class ProjectStatus(str, Enum):
+class ProjectStatus(StrEnum):
     """Whether a project must be planned."""
 
     committed = "committed"
@@ -231,7 +233,7 @@ class Project(Strict):
 
     id: Identifier = Field(description="Unique project id.")
     name: str | None = Field(default=None, description="Readable name.")
-    priority: int = Field(default=5, ge=1, le=10, description="Weight 1…10.")
+    priority: Int = Field(default=5, ge=1, le=10, description="Weight 1…10.")
     status: ProjectStatus = Field(
         default=ProjectStatus.committed,
         description="`committed` (must be planned) or `proposed` (planned only if capacity allows).",
@@ -247,16 +249,12 @@ class Project(Strict):
 class ObjectiveWeights(Strict):
     """Non-negative weights of the soft goals."""
 
-    tardiness: float = Field(
-        default=1000, ge=0, description="Σ priority × working days late against `due`."
-    )
+    tardiness: float = Field(default=1000, ge=0, description="Σ priority × working days late against `due`.")
     completion: float = Field(
         default=1, ge=0, description="Σ priority × project finish day index (finish early)."
     )
     cost: float = Field(default=0, ge=0, description="Σ person-day cost.")
-    continuity: float = Field(
-        default=0, ge=0, description="Σ number of distinct people per project."
-    )
+    continuity: float = Field(default=0, ge=0, description="Σ number of distinct people per project.")
 
 
 class Portfolio(Strict):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from model.portfolio import Portfolio, ProjectStatus
+from model.portfolio import Person, Portfolio, Project, ProjectStatus, Skill
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,12 @@ def _duplicates(ids: list[str]) -> set[str]:
 
 def duplicate_ids(portfolio: Portfolio) -> Iterator[Issue]:
     """Skill, person, project ids are unique; task ids are unique within a project."""
-    for field, items in (
+    groups: tuple[tuple[str, Sequence[Skill | Person | Project]], ...] = (
         ("skills", portfolio.skills),
         ("people", portfolio.people),
         ("projects", portfolio.projects),
-    ):
+    )
+    for field, items in groups:
         dups = _duplicates([x.id for x in items])
         for i, x in enumerate(items):
             if x.id in dups:
@@ -89,15 +90,12 @@ def unknown_people(portfolio: Portfolio) -> Iterator[Issue]:
             for dup in _duplicates(task.fixed_people):
                 yield Issue(path, f"person '{dup}' listed more than once")
             slots = (
-                task.crew_bounds[1]
-                if task.effort is not None
-                else sum(r.count for r in task.requirements)
+                task.crew_bounds[1] if task.effort is not None else sum(r.count for r in task.requirements)
             )
             if len(set(task.fixed_people)) > slots:
                 yield Issue(
                     path,
-                    f"{len(set(task.fixed_people))} fixed people but the task has only "
-                    f"{slots} slot(s)",
+                    f"{len(set(task.fixed_people))} fixed people but the task has only {slots} slot(s)",
                 )
             for k, pid in enumerate(task.fixed_people):
                 person = people.get(pid)
@@ -128,15 +126,18 @@ def unknown_tasks(portfolio: Portfolio) -> Iterator[Issue]:
                     yield Issue(path, f"task '{task.id}' depends on itself")
 
 
-def _edges(portfolio: Portfolio) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    tasks = {(pr.id, t.id) for pr in portfolio.projects for t in pr.tasks}
-    succ: dict[tuple[str, str], list[tuple[str, str]]] = {k: [] for k in tasks}
-    for project in portfolio.projects:
-        for task in project.tasks:
-            for dep in task.dependencies:
+def _edges(portfolio: Portfolio) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]:
+    """Successors of each task (in portfolio order) with the path of the dependency."""
+    succ: dict[tuple[str, str], list[tuple[tuple[str, str], str]]] = {
+        (pr.id, t.id): [] for pr in portfolio.projects for t in pr.tasks
+    }
+    for p, project in enumerate(portfolio.projects):
+        for t, task in enumerate(project.tasks):
+            for d, dep in enumerate(task.dependencies):
                 key = portfolio.task_key(project.id, dep.task)
-                if key in tasks and key != (project.id, task.id):
-                    succ[key].append((project.id, task.id))
+                if key in succ and key != (project.id, task.id):
+                    path = f"projects[{p}].tasks[{t}].dependencies[{d}].task"
+                    succ[key].append(((project.id, task.id), path))
     return succ
 
 
@@ -158,7 +159,7 @@ def dependency_cycles(portfolio: Portfolio) -> Iterator[Issue]:
             nxt = succ[node]
             if i < len(nxt):
                 stack.append((node, i + 1))
-                child = nxt[i]
+                child, dep_path = nxt[i]
                 if colour[child] == 0:
                     stack.append((child, 0))
                 elif colour[child] == 1:
@@ -167,7 +168,7 @@ def dependency_cycles(portfolio: Portfolio) -> Iterator[Issue]:
                     if key not in reported:
                         reported.add(key)
                         names = " → ".join(f"{p}/{t}" for p, t in [*cycle, child])
-                        yield Issue("projects", f"dependency cycle: {names}")
+                        yield Issue(dep_path, f"dependency cycle: {names}")
             else:
                 colour[node] = 2
                 path.pop()
@@ -185,8 +186,7 @@ def committed_on_proposed(portfolio: Portfolio) -> Iterator[Issue]:
                 if status.get(other) == ProjectStatus.proposed:
                     yield Issue(
                         f"projects[{p}].tasks[{t}].dependencies[{d}].task",
-                        f"committed project '{project.id}' may not depend on proposed "
-                        f"project '{other}'",
+                        f"committed project '{project.id}' may not depend on proposed project '{other}'",
                     )
 
 
@@ -230,6 +230,11 @@ def reversed_ranges(portfolio: Portfolio) -> Iterator[Issue]:
             )
         for t, task in enumerate(project.tasks):
             fs = task.fixed_start
+            if fs and task.latest_finish and fs > task.latest_finish:
+                yield Issue(
+                    f"projects[{p}].tasks[{t}].fixed_start",
+                    f"fixed_start {fs.isoformat()} is after latest_finish {task.latest_finish.isoformat()}",
+                )
             if fs and task.earliest_start and fs < task.earliest_start:
                 yield Issue(
                     f"projects[{p}].tasks[{t}].fixed_start",

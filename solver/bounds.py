@@ -58,29 +58,34 @@ def topological_order(problem: Problem) -> list[int]:
     return order
 
 
-def time_windows(problem: Problem, lengths: np.ndarray | None = None) -> TimeWindows:
+def time_windows(problem: Problem, pinned: dict[int, tuple[int, int]] | None = None) -> TimeWindows:
     """Forward and backward passes over the precedence graph.
 
     Parameters
     ----------
     problem
         The compiled problem.
-    lengths
-        Optional fixed length per task (e.g. the modes a plan chose); by default the
-        bounds hold for every mode.
+    pinned
+        Tasks held at ``(start, length)`` (the fixed part of a neighbourhood);
+        by default every task is free and the bounds hold for every mode.
     """
     n = problem.num_tasks
-    if lengths is None:
-        min_len = np.array([min(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
-        max_len = np.array([max(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
-    else:
-        min_len = max_len = np.asarray(lengths, dtype=np.int64)
+    min_len = np.array([min(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
+    max_len = np.array([max(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
     order = topological_order(problem)
     es = problem.task_earliest_start.copy()
-    fixed = problem.task_fixed_start
+    fixed = problem.task_fixed_start.copy()
+    le_own = problem.task_latest_end.copy()
+    for t, (start, length) in (pinned or {}).items():
+        fixed[t] = start
+        min_len[t] = max_len[t] = length
+        es[t] = start
+        le_own[t] = start + length
     es = np.where(fixed >= 0, np.maximum(es, fixed), es)
     driver = np.full(n, -1, dtype=np.int64)
     for t in order:
+        if pinned and t in pinned:
+            continue
         for k in problem.task_preds[t]:
             prec = problem.precedences[k]
             p = prec.pred
@@ -90,9 +95,10 @@ def time_windows(problem: Problem, lengths: np.ndarray | None = None) -> TimeWin
             if value > es[t]:
                 es[t] = value
                 driver[t] = k
-    le = problem.task_latest_end.copy()
-    le = np.where(fixed >= 0, np.minimum(le, fixed + max_len), le)
+    le = np.where(fixed >= 0, np.minimum(le_own, fixed + max_len), le_own)
     for t in reversed(order):
+        if pinned and t in pinned:
+            continue
         for k in problem.task_succs[t]:
             prec = problem.precedences[k]
             s = prec.succ

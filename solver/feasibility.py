@@ -60,10 +60,14 @@ def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if task.fixed_start is not None and fixed[t] + windows.max_length[t] == own_end[t]:
             limit = f"the fixed start {task.fixed_start.isoformat()} of {problem.task_name(t)}"
             fix = f"move it {excess} working day(s) later"
-        elif task.latest_finish is not None and own_end[t] == problem.task_latest_end[t] and (
-            project.deadline is None
-            or problem.portfolio.work_calendar.floor_index(task.latest_finish)
-            < problem.project_deadline[p]
+        elif (
+            task.latest_finish is not None
+            and own_end[t] == problem.task_latest_end[t]
+            and (
+                project.deadline is None
+                or problem.portfolio.work_calendar.floor_index(task.latest_finish)
+                < problem.project_deadline[p]
+            )
         ):
             limit = f"the latest finish {task.latest_finish.isoformat()} of {problem.task_name(t)}"
             fix = f"move it {excess} working day(s) later"
@@ -76,8 +80,7 @@ def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
         reasons.append(
             Reason(
                 "Deadline too early",
-                f"{limit} is {excess} working day(s) too early for its critical path "
-                f"({chain}); {fix}",
+                f"{limit} is {excess} working day(s) too early for its critical path ({chain}); {fix}",
                 project=project.id,
                 task=task.id,
             )
@@ -103,7 +106,11 @@ def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
         p = int(problem.task2project[t])
         if not problem.project_committed[p]:
             continue
-        needed = min(m.crew for m in problem.task_modes[t]) if problem.task_effort[t] else int(problem.req_count[r])
+        needed = (
+            min(m.crew for m in problem.task_modes[t])
+            if problem.task_effort[t]
+            else int(problem.req_count[r])
+        )
         length = int(windows.min_length[t])
         lo = int(windows.earliest_start[t])
         hi = int(windows.latest_end[t])
@@ -143,9 +150,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if not problem.project_committed[problem.task2project[t]]:
             continue
         alloc = problem.req_allocation[r] / 100.0
-        work = min(
-            m.length * (m.crew or int(problem.req_count[r])) * alloc for m in problem.task_modes[t]
-        )
+        work = min(m.length * (m.crew or int(problem.req_count[r])) * alloc for m in problem.task_modes[t])
         skill = problem.req_skill[r]
         for level in range(1, int(problem.req_level[r]) + 1):
             demand[(skill, level)] = demand.get((skill, level), 0.0) + work
@@ -155,9 +160,12 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if need > supply + 1e-9:
             # report the highest level at which the skill runs short, once per skill
             if any(
-                s == skill and lv > level and n > float(supply_days[
-                    np.array([p.skills.get(skill, 0) >= lv for p in people], dtype=bool)
-                ].sum())
+                s == skill
+                and lv > level
+                and n
+                > float(
+                    supply_days[np.array([p.skills.get(skill, 0) >= lv for p in people], dtype=bool)].sum()
+                )
                 for (s, lv), n in demand.items()
             ):
                 continue

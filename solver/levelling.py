@@ -161,15 +161,17 @@ class _Placer:
             feasible &= run.sum(axis=0) >= count
         for person in fixed_people:
             # a pinned person must be free for one of the task's requirements
-            allocs = {int(pb.req_allocation[r]) for r, _ in slots if person in set(pb.req_eligible[r].tolist())}
+            allocs = {
+                int(pb.req_allocation[r]) for r, _ in slots if person in set(pb.req_eligible[r].tolist())
+            }
             if not allocs:
                 return None
             ok = self.cap.usable(np.array([person]), min(allocs), lo, hi, project)
             feasible &= _window_all(ok, length)[0]
         for offset in np.flatnonzero(feasible).tolist():
-            people = self._staff(task, slots, runs, offset)
-            if people is not None:
-                return Placement(task, lo + offset, mode, people)
+            staff = self._staff(task, slots, runs, offset)
+            if staff is not None:
+                return Placement(task, lo + offset, mode, staff)
         return None
 
     def _staff(
@@ -193,7 +195,7 @@ class _Placer:
         # pinned people first, each into a requirement they qualify for
         need = {req: count for _, _, req, count, _ in candidates}
         for person in fixed:
-            for _, k, req, _, free in candidates:
+            for _, _k, req, _, free in candidates:
                 elig = pb.req_eligible[req]
                 pos = np.searchsorted(elig, person)
                 if need[req] > 0 and pos < elig.size and elig[pos] == person and free[pos]:
@@ -203,7 +205,7 @@ class _Placer:
                     break
             else:
                 return None
-        for _, k, req, _, free in candidates:
+        for _, _k, req, _, free in candidates:
             if need[req] <= 0:
                 continue
             elig = pb.req_eligible[req]
@@ -344,8 +346,7 @@ def _serial(
     """Place ``tasks`` in priority order; returns tasks left unplaced."""
     members = set(tasks)
     waiting = {
-        t: sum(1 for k in problem.task_preds[t] if problem.precedences[k].pred in members)
-        for t in tasks
+        t: sum(1 for k in problem.task_preds[t] if problem.precedences[k].pred in members) for t in tasks
     }
     heap = [(key(t), t) for t in tasks if waiting[t] == 0]
     heapq.heapify(heap)

@@ -146,9 +146,20 @@ def compile_problem(portfolio: Portfolio) -> Problem:
             task_ids.append((project.id, task.id))
 
     project2tasks: list[list[int]] = []
-    task2project, task_modes, task_effort = [], [], []
-    task_es, task_le, task_fixed, task_fixed_people, task2reqs = [], [], [], [], []
-    req2task, req_skill, req_level, req_count, req_alloc, req_elig = [], [], [], [], [], []
+    task2project: list[int] = []
+    task_modes: list[list[Mode]] = []
+    task_effort: list[bool] = []
+    task_es: list[int] = []
+    task_le: list[int] = []
+    task_fixed: list[int] = []
+    task_fixed_people: list[list[int]] = []
+    task2reqs: list[list[int]] = []
+    req2task: list[int] = []
+    req_skill: list[str] = []
+    req_level: list[int] = []
+    req_count: list[int] = []
+    req_alloc: list[int] = []
+    req_elig: list[np.ndarray] = []
     precedences: list[Precedence] = []
     skill_level = {
         skill.id: np.array([p.skills.get(skill.id, 0) for p in people], dtype=np.int64)
@@ -194,9 +205,7 @@ def compile_problem(portfolio: Portfolio) -> Problem:
             for dep in task.dependencies:
                 pred = task_index[portfolio.task_key(project.id, dep.task)]
                 pp, sp, extra = _POINTS[dep.type.value]
-                precedences.append(
-                    Precedence(pred, pp, t, sp, dep.lag + extra, dep.type.value, dep.lag)
-                )
+                precedences.append(Precedence(pred, pp, t, sp, dep.lag + extra, dep.type.value, dep.lag))
 
     task_preds: list[list[int]] = [[] for _ in task_ids]
     task_succs: list[list[int]] = [[] for _ in task_ids]
@@ -217,15 +226,9 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         person_cost=np.array([p.cost_per_day for p in people], dtype=np.float64),
         project_ids=[p.id for p in portfolio.projects],
         project_priority=arr([p.priority for p in portfolio.projects]),
-        project_committed=arr(
-            [p.status == ProjectStatus.committed for p in portfolio.projects], bool
-        ),
-        project_release=arr(
-            [cal.ceil_index(p.release) if p.release else 0 for p in portfolio.projects]
-        ),
-        project_due=arr(
-            [cal.floor_index(p.due) if p.due else horizon - 1 for p in portfolio.projects]
-        ),
+        project_committed=arr([p.status == ProjectStatus.committed for p in portfolio.projects], bool),
+        project_release=arr([cal.ceil_index(p.release) if p.release else 0 for p in portfolio.projects]),
+        project_due=arr([cal.floor_index(p.due) if p.due else horizon - 1 for p in portfolio.projects]),
         project_has_due=arr([p.due is not None for p in portfolio.projects], bool),
         project_deadline=arr(
             [cal.floor_index(p.deadline) if p.deadline else horizon - 1 for p in portfolio.projects]

@@ -32,11 +32,12 @@ class SolverSettings(BaseModel):
     @classmethod
     def preset(cls, name: Preset, **overrides: object) -> SolverSettings:
         """Settings of a named preset, with overrides."""
-        base: dict[str, object] = {
+        presets: dict[str, dict[str, object]] = {
             "fast": {"time_limit": 5.0},
             "balanced": {"time_limit": 30.0},
             "thorough": {"time_limit": 120.0},
-        }[name]
+        }
+        base = presets[name]
         return cls.model_validate({**base, **overrides})
 
     @classmethod

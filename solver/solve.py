@@ -11,8 +11,12 @@ from model.kpis import objective_value
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
 from solver.convert import to_assignments
+from solver.cpsat.model import add_hint, build_model, solve_model
+from solver.cpsat.scope import build_scope
 from solver.feasibility import infeasibility_reasons
 from solver.levelling import LevellingResult, level
+from solver.lower_bound import critical_path_bound
+from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise
 from solver.problem import Problem, compile_problem
 from solver.settings import SolverSettings
 
@@ -49,9 +53,7 @@ def best_levelling(problem: Problem) -> tuple[LevellingResult, float | None, lis
     for result in results:
         if not result.complete:
             continue
-        value = objective_value(
-            problem.portfolio, to_assignments(problem, result.placements.values())
-        )
+        value = objective_value(problem.portfolio, to_assignments(problem, result.placements.values()))
         if best_value is None or value < best_value:
             best, best_value = result, value
     return (best or results[0]), best_value, results
@@ -107,24 +109,94 @@ def solve(
     result, value, _ = best_levelling(problem)
     elapsed = time.perf_counter() - began
     if value is None:
-        return empty_plan(
-            PlanStatus.no_solution,
-            explanation=unplaced_explanation(problem, result),
-            solve_seconds=elapsed,
-            stats={"method": "levelling"},
-        )
+        return _without_levelling(portfolio, problem, result, settings, began, progress)
     if progress:
         progress(Progress(elapsed, value, None, "levelling"))
-    stats = {
+    stats: dict[str, object] = {
         "method": "levelling",
         "first_plan_seconds": round(elapsed, 3),
         "levelling_objective": value,
-        "left_out": [problem.project_ids[p] for p in result.left_out],
     }
-    return assemble_plan(
+    placements = result.placements
+    status = PlanStatus.feasible
+    bound = critical_path_bound(problem)
+    if settings.optimise:
+
+        def on_improvement(seconds: float, objective: float, lb: float | None, source: str) -> None:
+            if progress:
+                progress(Progress(seconds, objective, lb if lb is not None else bound, source))
+
+        opt = optimise(problem, placements, settings, began=began, on_improvement=on_improvement)
+        placements = opt.placements
+        stats.update(opt.stats)
+        stats["best_plan_seconds"] = round(opt.best_seconds, 3)
+        if opt.bound is not None:
+            bound = max(bound, opt.bound)
+        if opt.optimal:
+            status = PlanStatus.optimal
+    plan = assemble_plan(
         portfolio,
-        to_assignments(problem, result.placements.values()),
-        PlanStatus.feasible,
+        to_assignments(problem, placements.values()),
+        status,
+        lower_bound=bound,
         solve_seconds=time.perf_counter() - began,
         stats=stats,
+    )
+    if (
+        plan.objective is not None
+        and bound is not None
+        and plan.objective <= bound + 1e-6
+        and plan.status == PlanStatus.feasible
+    ):
+        plan.status = PlanStatus.optimal
+    return plan
+
+
+def _without_levelling(
+    portfolio: Portfolio,
+    problem: Problem,
+    result: LevellingResult,
+    settings: SolverSettings,
+    began: float,
+    progress: ProgressCallback | None,
+) -> Plan:
+    """Levelling could not place everything: let CP-SAT search (small models) or give up."""
+    explanation = unplaced_explanation(problem, result)
+    if settings.optimise and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS * 2:
+        proposed = {p for p in range(problem.num_projects) if not problem.project_committed[p]}
+        scope = build_scope(problem, list(range(problem.num_tasks)), {}, proposed)
+        built = build_model(scope)
+        add_hint(built, {t: pl for t, pl in result.placements.items()})
+        remaining = max(0.1, settings.time_limit - (time.perf_counter() - began))
+        sub = solve_model(
+            built,
+            time_limit=remaining,
+            workers=settings.workers,
+            seed=settings.seed,
+            deterministic=settings.deterministic,
+            log=settings.log,
+        )
+        stats = {"method": "cp-sat full model", "cp_sat_status": sub.status}
+        if sub.status == "INFEASIBLE":
+            return empty_plan(
+                PlanStatus.infeasible,
+                explanation=["the optimiser proved that no plan satisfies every hard rule"],
+                solve_seconds=time.perf_counter() - began,
+                stats=stats,
+            )
+        if sub.placements is not None:
+            status = PlanStatus.optimal if sub.status == "OPTIMAL" else PlanStatus.feasible
+            return assemble_plan(
+                portfolio,
+                to_assignments(problem, sub.placements.values()),
+                status,
+                lower_bound=sub.bound,
+                solve_seconds=time.perf_counter() - began,
+                stats=stats,
+            )
+    return empty_plan(
+        PlanStatus.no_solution,
+        explanation=explanation,
+        solve_seconds=time.perf_counter() - began,
+        stats={"method": "levelling"},
     )

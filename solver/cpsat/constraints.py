@@ -1,0 +1,249 @@
+"""CP-SAT constraint families, one function each, applied in :data:`CONSTRAINTS` order.
+
+Every function has the signature ``(model, scope, variables) -> None``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.cpsat.scope import Scope
+from solver.cpsat.variables import Variables
+from solver.problem import Point
+
+
+def task_windows(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Release, deadline and task windows (domains), pinned starts, one mode per task."""
+    pb = scope.problem
+    w = scope.windows
+    for t, tv in v.tasks.items():
+        lo, hi = int(w.earliest_start[t]), int(w.latest_end[t])
+        if hi - int(w.min_length[t]) < lo:
+            # no room at all: the task (and so its project) cannot be planned here
+            if tv.present is not None:
+                model.add(tv.present == 0)
+            else:
+                model.add_bool_or([])
+        model.add(tv.end <= hi)
+        if pb.task_fixed_start[t] >= 0:
+            model.add(tv.start == int(pb.task_fixed_start[t]))
+        bools = [b for _, b in tv.modes if b is not None]
+        if bools:
+            model.add_exactly_one(bools)
+
+
+def staffing(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Each slot filled by a distinct candidate; a person fills one slot per task; pins held."""
+    pb = scope.problem
+    for t, tv in v.tasks.items():
+        reqs = pb.task2requirements[t]
+        on = tv.present if tv.present is not None else 1
+        for r in reqs:
+            xs = [v.assign[(r, i)] for i in scope.candidates[r].tolist()]
+            need = tv.crew if pb.task_effort[t] else int(pb.req_count[r])
+            if tv.present is None:
+                model.add(sum(xs) == need)
+            else:
+                model.add(sum(xs) == need).only_enforce_if(tv.present)
+                model.add(sum(xs) == 0).only_enforce_if(~tv.present)
+        by_person: dict[int, list[cp_model.IntVar]] = {}
+        for r in reqs:
+            for i in scope.candidates[r].tolist():
+                by_person.setdefault(i, []).append(v.assign[(r, i)])
+        for i, xs in by_person.items():
+            if len(xs) > 1:
+                model.add(sum(xs) == v.works[(t, i)])
+        for i in pb.task_fixed_people[t]:
+            lit = v.works.get((t, i))
+            if lit is None:
+                model.add_bool_or([])  # a pinned person can never be on the task here
+            else:
+                model.add(lit == on)
+
+
+def precedences(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """FS/SS/FF/SF with lags between free tasks; fixed neighbours are already in the domains."""
+    pb = scope.problem
+    for t, tv in v.tasks.items():
+        for k in pb.task_preds[t]:
+            prec = pb.precedences[k]
+            pred = v.tasks.get(prec.pred)
+            if pred is None:
+                if prec.pred not in scope.incumbent:
+                    # the predecessor's (proposed) project is left out: so is this one
+                    model.add(tv.present == 0) if tv.present is not None else model.add_bool_or([])
+                continue
+            if pred.present is not None and tv.present is not None:
+                model.add_implication(tv.present, pred.present)
+            before = pred.end if prec.pred_point == Point.END else pred.start
+            after = tv.end if prec.succ_point == Point.END else tv.start
+            ct = model.add(after >= before + prec.delay)
+            lits = [x for x in (tv.present, pred.present) if x is not None]
+            if lits:
+                ct.only_enforce_if(lits)
+
+
+def _segments(values: np.ndarray, lo: int) -> list[tuple[int, int, int]]:
+    """Runs ``(start, length, value)`` of equal non-zero values in ``values`` (offset ``lo``)."""
+    out = []
+    n = values.size
+    k = 0
+    while k < n:
+        j = k
+        while j + 1 < n and values[j + 1] == values[k]:
+            j += 1
+        if values[k] > 0:
+            out.append((lo + k, j - k + 1, int(values[k])))
+        k = j + 1
+    return out
+
+
+def person_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Daily allocation within capacity; days blocked by absences or fixed work are taken."""
+    pb = scope.problem
+    w = scope.windows
+    for i, tasks in v.person_tasks().items():
+        cap = int(pb.person_capacity[i])
+        lo = min(int(w.earliest_start[t]) for t in tasks)
+        hi = max(int(w.latest_end[t]) for t in tasks)
+        blocked = cap - np.clip(scope.remaining[i, lo:hi], 0, cap)
+        demands = {}
+        intervals = []
+        for t in tasks:
+            tv = v.tasks[t]
+            demand = max(int(pb.req_allocation[r]) for r in pb.task2requirements[t] if (r, i) in v.assign)
+            demands[t] = demand
+            intervals.append(
+                model.new_optional_interval_var(tv.start, tv.length, tv.end, v.works[(t, i)], f"on[{t},{i}]")
+            )
+        fixed = _segments(blocked, lo)
+        exclusive = all(d == cap for d in demands.values()) and all(b == cap for _, _, b in fixed)
+        fixed_iv = [model.new_fixed_size_interval_var(s, n, f"blocked[{i},{s}]") for s, n, _ in fixed]
+        if exclusive:
+            model.add_no_overlap(intervals + fixed_iv)
+        elif len(intervals) > 1 or fixed:
+            model.add_cumulative(
+                intervals + fixed_iv,
+                [demands[t] for t in tasks] + [b for _, _, b in fixed],
+                cap,
+            )
+
+
+def parallel_projects(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """At most ``max_parallel_projects`` distinct projects a day for people who have a limit.
+
+    Modelled per person as a cumulative of capacity ``limit`` in which each task of a
+    project counts 1 (tasks of one project overlapping count once in the contract, so
+    this is slightly stricter than the rule but never looser).
+    """
+    pb = scope.problem
+    w = scope.windows
+    fixed_by_person: dict[int, list[tuple[int, int, int]]] = {}
+    for pl in scope.fixed_placements():
+        project = int(pb.task2project[pl.task])
+        for person, _ in pl.people:
+            if pb.person_max_projects[person] > 0:
+                fixed_by_person.setdefault(person, []).append((pl.start, pl.end, project))
+    for i, tasks in v.person_tasks().items():
+        limit = int(pb.person_max_projects[i])
+        if limit <= 0:
+            continue
+        lo = min(int(w.earliest_start[t]) for t in tasks)
+        hi = max(int(w.latest_end[t]) for t in tasks)
+        count = np.zeros(hi - lo, dtype=np.int32)
+        seen: dict[int, np.ndarray] = {}
+        for s, e, project in fixed_by_person.get(i, []):
+            mask = seen.setdefault(project, np.zeros(hi - lo, dtype=bool))
+            mask[max(s, lo) - lo : max(min(e, hi) - lo, 0)] = True
+        for mask in seen.values():
+            count += mask
+        fixed = _segments(np.minimum(count, limit), lo)
+        intervals = [
+            model.new_optional_interval_var(
+                v.tasks[t].start, v.tasks[t].length, v.tasks[t].end, v.works[(t, i)], f"proj[{t},{i}]"
+            )
+            for t in tasks
+        ]
+        fixed_iv = [model.new_fixed_size_interval_var(s, n, f"projblk[{i},{s}]") for s, n, _ in fixed]
+        model.add_cumulative(intervals + fixed_iv, [1] * len(intervals) + [c for _, _, c in fixed], limit)
+
+
+def skill_pools(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Redundant: demand for each skill level never exceeds what its holders can give.
+
+    For skill ``s`` and level ``l``, only people with ``s >= l`` can fill slots asking
+    for ``s`` at level ``l`` or above, so the summed allocation of those slots is at
+    most the summed free capacity of those people, day by day. This lets CP-SAT
+    reason about time and crews before it commits to names.
+    """
+    pb = scope.problem
+    w = scope.windows
+    people = pb.portfolio.people
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for t in v.tasks:
+        for r in pb.task2requirements[t]:
+            for level in range(1, int(pb.req_level[r]) + 1):
+                groups.setdefault((pb.req_skill[r], level), []).append((t, r))
+    for (skill, level), items in groups.items():
+        if len(items) < 2:
+            continue
+        holders = np.array([p.skills.get(skill, 0) >= level for p in people], dtype=bool)
+        lo = min(int(w.earliest_start[t]) for t, _ in items)
+        hi = max(int(w.latest_end[t]) for t, _ in items)
+        supply = np.clip(scope.remaining[holders, lo:hi], 0, None).sum(axis=0)
+        top = int(supply.max()) if supply.size else 0
+        intervals, demands = [], []
+        for t, r in items:
+            tv = v.tasks[t]
+            alloc = int(pb.req_allocation[r])
+            need = tv.crew if pb.task_effort[t] else int(pb.req_count[r])
+            intervals.append(tv.interval)
+            demands.append(need * alloc)
+        fixed = _segments(top - supply, lo)
+        intervals += [
+            model.new_fixed_size_interval_var(s, n, f"pool[{skill},{level},{s}]") for s, n, _ in fixed
+        ]
+        demands += [b for _, _, b in fixed]
+        model.add_cumulative(intervals, demands, top)
+
+
+def project_finish(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Project finish is its last task's end; lateness counts working days past due."""
+    pb = scope.problem
+    free = scope.free_set
+    for p, finish in v.project_finish.items():
+        fixed_ends = [
+            scope.incumbent[t].end for t in pb.project2tasks[p] if t not in free and t in scope.incumbent
+        ]
+        if fixed_ends:
+            model.add(finish >= max(fixed_ends))
+        for t in pb.project2tasks[p]:
+            tv = v.tasks.get(t)
+            if tv is None:
+                continue
+            ct = model.add(finish >= tv.end)
+            if tv.present is not None:
+                ct.only_enforce_if(tv.present)
+        late = v.project_late.get(p)
+        if late is not None:
+            present = v.project_present.get(p)
+            ct = model.add(late >= finish - 1 - int(pb.project_due[p]))
+            if present is not None:
+                ct.only_enforce_if(present)
+
+
+Family = Callable[[cp_model.CpModel, Scope, Variables], None]
+
+CONSTRAINTS: tuple[Family, ...] = (
+    task_windows,
+    staffing,
+    precedences,
+    person_capacity,
+    parallel_projects,
+    skill_pools,
+    project_finish,
+)
+"""The constraint families, in the order they are added."""

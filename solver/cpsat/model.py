@@ -1,0 +1,167 @@
+"""Build, hint, solve and read back a CP-SAT model of a scope."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from solver.cpsat.constraints import CONSTRAINTS, Family
+from solver.cpsat.objective import SCALE, set_objective
+from solver.cpsat.scope import Scope
+from solver.cpsat.variables import Variables, make_variables
+from solver.levelling import Placement
+
+
+@dataclass
+class BuiltModel:
+    """A CP-SAT model of a scope and its variables."""
+
+    scope: Scope
+    model: cp_model.CpModel
+    variables: Variables
+    build_seconds: float
+
+
+@dataclass
+class SubResult:
+    """Outcome of one CP-SAT solve of a scope."""
+
+    status: str  # OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN, MODEL_INVALID
+    placements: dict[int, Placement] | None  # placements of the free tasks (present ones)
+    objective: float | None  # in contract units
+    bound: float | None  # in contract units
+    wall_seconds: float
+    deterministic_seconds: float
+    first_solution_seconds: float | None
+
+
+def build_model(scope: Scope, families: Sequence[Family] = CONSTRAINTS) -> BuiltModel:
+    """Variables, each constraint family in order, then the objective."""
+    began = time.perf_counter()
+    model = cp_model.CpModel()
+    variables = make_variables(model, scope)
+    for family in families:
+        family(model, scope, variables)
+    set_objective(model, scope, variables)
+    return BuiltModel(scope, model, variables, time.perf_counter() - began)
+
+
+def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
+    """Hint every decision variable from a known plan (complete where the plan covers it)."""
+    scope, model, v = built.scope, built.model, built.variables
+    pb = scope.problem
+    for p, present in v.project_present.items():
+        model.add_hint(present, any(t in placements for t in pb.project2tasks[p]))
+    for t, tv in v.tasks.items():
+        pl = placements.get(t)
+        if pl is None:
+            for _, b in tv.modes:
+                if b is not None:
+                    model.add_hint(b, False)
+            continue
+        model.add_hint(tv.start, pl.start)
+        model.add_hint(tv.end, pl.end)
+        for mode, b in tv.modes:
+            if b is not None:
+                model.add_hint(b, mode == pl.mode)
+        if len(tv.modes) > 1:
+            model.add_hint(tv.length, pl.mode.length)  # type: ignore[arg-type]
+            model.add_hint(tv.crew, pl.mode.crew)  # type: ignore[arg-type]
+    chosen = {(req, person) for pl in placements.values() for person, req in pl.people}
+    on = {(pl.task, person) for pl in placements.values() for person, _ in pl.people}
+    for key, x in v.assign.items():
+        model.add_hint(x, key in chosen)
+    seen = {x.index for x in v.assign.values()}
+    for key, lit in v.works.items():
+        if lit.index not in seen:
+            model.add_hint(lit, key in on)
+    for p, finish in v.project_finish.items():
+        ends = [placements[t].end for t in pb.project2tasks[p] if t in placements]
+        ends += [
+            scope.incumbent[t].end for t in pb.project2tasks[p] if t not in v.tasks and t in scope.incumbent
+        ]
+        value = max(ends) if ends else 0
+        model.add_hint(finish, value)
+        late = v.project_late.get(p)
+        if late is not None:
+            model.add_hint(late, max(0, value - 1 - int(pb.project_due[p])) if ends else 0)
+
+
+class _Progress(cp_model.CpSolverSolutionCallback):
+    def __init__(self, on_solution: Callable[[float, float, float], None] | None) -> None:
+        super().__init__()
+        self.first: float | None = None
+        self.began = time.perf_counter()
+        self.on_solution = on_solution
+
+    def on_solution_callback(self) -> None:
+        now = time.perf_counter() - self.began
+        if self.first is None:
+            self.first = now
+        if self.on_solution:
+            self.on_solution(now, self.objective_value / SCALE, self.best_objective_bound / SCALE)
+
+
+def solve_model(
+    built: BuiltModel,
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool = False,
+    log: bool = False,
+    on_solution: Callable[[float, float, float], None] | None = None,
+    extra_params: dict[str, object] | None = None,
+) -> SubResult:
+    """Solve the model and read back the free tasks' placements."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1 if deterministic else workers
+    params.random_seed = seed
+    if deterministic:
+        params.max_deterministic_time = time_limit
+    else:
+        params.max_time_in_seconds = time_limit
+    params.log_search_progress = log
+    for key, value in (extra_params or {}).items():
+        setattr(params, key, value)
+    callback = _Progress(on_solution)
+    status = solver.solve(built.model, callback)
+    name = solver.status_name(status)
+    placements = None
+    objective = bound = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        placements = read_placements(built, solver)
+        objective = solver.objective_value / SCALE
+        bound = solver.best_objective_bound / SCALE
+    return SubResult(
+        status=name,
+        placements=placements,
+        objective=objective,
+        bound=bound,
+        wall_seconds=solver.wall_time,
+        deterministic_seconds=solver.deterministic_time,
+        first_solution_seconds=callback.first,
+    )
+
+
+def read_placements(built: BuiltModel, solver: cp_model.CpSolver) -> dict[int, Placement]:
+    """Placements of the free tasks in the solver's solution (absent tasks left out)."""
+    scope, v = built.scope, built.variables
+    pb = scope.problem
+    out = {}
+    for t, tv in v.tasks.items():
+        if tv.present is not None and not solver.boolean_value(tv.present):
+            continue
+        mode = next(m for m, b in tv.modes if b is None or solver.boolean_value(b))
+        people = tuple(
+            (i, r)
+            for r in pb.task2requirements[t]
+            for i in scope.candidates[r].tolist()
+            if solver.boolean_value(v.assign[(r, i)])
+        )
+        out[t] = Placement(t, int(solver.value(tv.start)), mode, people)
+    return out

@@ -1,0 +1,51 @@
+"""Fast objective of solver placements, the same definition as :mod:`model.kpis`.
+
+The large-neighbourhood search compares thousands of candidate plans; building
+contract assignments for each would dominate its time. Tests check that both
+definitions agree.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver.levelling import Placement
+from solver.problem import Problem
+
+
+def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
+    """The contract's objective of a set of placements (lower is better)."""
+    weights = problem.portfolio.objective
+    finish = np.full(problem.num_projects, -1, dtype=np.int64)
+    cost = 0.0
+    teams: dict[int, set[int]] = {}
+    for t, pl in placements.items():
+        p = int(problem.task2project[t])
+        finish[p] = max(finish[p], pl.end - 1)
+        length = pl.mode.length
+        for person, req in pl.people:
+            cost += float(problem.person_cost[person]) * int(problem.req_allocation[req]) / 100 * length
+        teams.setdefault(p, set()).update(person for person, _ in pl.people)
+    scheduled = finish >= 0
+    priority = problem.project_priority
+    late = np.where(problem.project_has_due & scheduled, np.maximum(0, finish - problem.project_due), 0)
+    tardiness = float((priority * late).sum())
+    completion = float((priority * np.where(scheduled, finish, 0)).sum())
+    left_out = float((priority * (~scheduled & ~problem.project_committed)).sum() * problem.num_days)
+    continuity = float(sum(len(team) for team in teams.values()))
+    return (
+        weights.tardiness * (tardiness + left_out)
+        + weights.completion * completion
+        + weights.cost * cost
+        + weights.continuity * continuity
+    )
+
+
+def weighted_tardiness_of(problem: Problem, placements: dict[int, Placement]) -> int:
+    """Σ priority × working days late of scheduled projects."""
+    finish = np.full(problem.num_projects, -1, dtype=np.int64)
+    for t, pl in placements.items():
+        p = int(problem.task2project[t])
+        finish[p] = max(finish[p], pl.end - 1)
+    late = np.where(problem.project_has_due & (finish >= 0), np.maximum(0, finish - problem.project_due), 0)
+    return int((problem.project_priority * late).sum())

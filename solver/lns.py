@@ -1,0 +1,142 @@
+"""Neighbourhoods for large-neighbourhood search around an incumbent plan.
+
+Each neighbourhood picks a set of tasks to free (at most ``size``); the rest of
+the plan stays fixed. They aim at what makes a plan bad: late projects and
+the people and weeks they compete for.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import numpy as np
+
+from solver.levelling import Placement
+from solver.problem import Problem
+
+Neighbourhood = Callable[[Problem, dict[int, Placement], int, random.Random], list[int]]
+
+
+def _project_finish(problem: Problem, placements: dict[int, Placement]) -> np.ndarray:
+    finish = np.full(problem.num_projects, -1, dtype=np.int64)
+    for t, pl in placements.items():
+        p = int(problem.task2project[t])
+        finish[p] = max(finish[p], pl.end - 1)
+    return finish
+
+
+def _late_weights(problem: Problem, placements: dict[int, Placement]) -> np.ndarray:
+    finish = _project_finish(problem, placements)
+    late = np.where(problem.project_has_due & (finish >= 0), np.maximum(0, finish - problem.project_due), 0)
+    return problem.project_priority * late
+
+
+def _grow(
+    problem: Problem,
+    placements: dict[int, Placement],
+    seeds: list[int],
+    size: int,
+    rng: random.Random,
+) -> list[int]:
+    """Free ``seeds`` plus the tasks that compete with them for people in time."""
+    chosen: list[int] = []
+    seen: set[int] = set()
+    for t in seeds:
+        if t in placements and t not in seen and len(chosen) < size:
+            chosen.append(t)
+            seen.add(t)
+    if len(chosen) >= size:
+        return chosen
+    by_person: dict[int, list[int]] = {}
+    for t, pl in placements.items():
+        for person, _ in pl.people:
+            by_person.setdefault(person, []).append(t)
+    frontier = list(chosen)
+    rng.shuffle(frontier)
+    while frontier and len(chosen) < size:
+        t = frontier.pop(0)
+        pl = placements[t]
+        lo, hi = pl.start - 10, pl.end + 10
+        neighbours = [
+            u
+            for person, _ in pl.people
+            for u in by_person.get(person, [])
+            if u not in seen and placements[u].end > lo and placements[u].start < hi
+        ]
+        rng.shuffle(neighbours)
+        for u in neighbours:
+            if u in seen:
+                continue
+            seen.add(u)
+            chosen.append(u)
+            frontier.append(u)
+            if len(chosen) >= size:
+                break
+    return chosen
+
+
+def late_projects(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
+    """A late project (drawn by weighted lateness) with the tasks competing for its people."""
+    weights = _late_weights(problem, placements)
+    if weights.sum() <= 0:
+        return random_projects(problem, placements, size, rng)
+    p = rng.choices(range(problem.num_projects), weights=weights.tolist())[0]
+    seeds = [t for t in problem.project2tasks[p] if t in placements]
+    # the predecessors in other projects that hold it back come along too
+    for t in list(seeds):
+        for k in problem.task_preds[t]:
+            pred = problem.precedences[k].pred
+            if pred in placements and problem.task2project[pred] != p:
+                seeds.append(pred)
+    return _grow(problem, placements, seeds, size, rng)
+
+
+def time_window(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
+    """All tasks running in a window of time, centred on a random task."""
+    tasks = list(placements)
+    if not tasks:
+        return []
+    centre = placements[rng.choice(tasks)].start
+    ordered = sorted(tasks, key=lambda t: abs((placements[t].start + placements[t].end) // 2 - centre))
+    return ordered[:size]
+
+
+def people_group(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
+    """Tasks of a few people who share a skill, around a random time."""
+    tasks = [t for t, pl in placements.items() if pl.people]
+    if not tasks:
+        return []
+    seed = rng.choice(tasks)
+    return _grow(problem, placements, [seed], size, rng)
+
+
+def random_projects(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
+    """Whole projects drawn at random until the size is reached."""
+    projects = list(range(problem.num_projects))
+    rng.shuffle(projects)
+    chosen: list[int] = []
+    for p in projects:
+        tasks = [t for t in problem.project2tasks[p] if t in placements]
+        if chosen and len(chosen) + len(tasks) > size:
+            continue
+        chosen.extend(tasks)
+        if len(chosen) >= size:
+            break
+    return chosen[: max(size, 1)]
+
+
+NEIGHBOURHOODS: tuple[tuple[str, Neighbourhood], ...] = (
+    ("late_projects", late_projects),
+    ("time_window", time_window),
+    ("people_group", people_group),
+    ("random_projects", random_projects),
+)

@@ -1,0 +1,285 @@
+"""Per constraint family of the CP-SAT model: a tiny feasible / infeasible pair.
+
+The model is solved whole and without a hint, so each pair tests the family
+itself (not the levelling heuristic nor the cheap infeasibility checks).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from model.checker import check_assignments
+from model.kpis import objective_value
+from model.portfolio import Portfolio
+from solver.convert import to_assignments
+from solver.cpsat.constraints import CONSTRAINTS, skill_pools
+from solver.cpsat.model import SubResult, build_model, solve_model
+from solver.cpsat.scope import build_scope
+from solver.problem import compile_problem
+from tests.portfolios import person, portfolio, project, task
+
+
+def cp_solve(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
+    pb = compile_problem(pf)
+    proposed = {p for p in range(pb.num_projects) if not pb.project_committed[p]}
+    scope = build_scope(pb, list(range(pb.num_tasks)), {}, proposed)
+    built = build_model(scope, families)
+    result = solve_model(built, time_limit=10, workers=1, seed=0, deterministic=True)
+    if result.placements is not None:
+        assignments = to_assignments(pb, result.placements.values())
+        assert check_assignments(pf, assignments) == []
+        # the CP-SAT objective is the contract's objective
+        assert result.objective == pytest.approx(objective_value(pf, assignments))
+    return result
+
+
+DEV = [{"skill": "dev"}]
+
+PAIRS = {
+    "window: deadline": (
+        portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], deadline="2027-01-08")]),
+        portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], deadline="2027-01-07")]),
+    ),
+    "window: release": (
+        portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], release="2027-01-11")]),
+        portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], release="2027-01-12")]),
+    ),
+    "window: task earliest/latest": (
+        portfolio(
+            [person("a", {"dev": 1})],
+            [project("x", [task("t", 3, earliest_start="2027-01-05", latest_finish="2027-01-07")])],
+        ),
+        portfolio(
+            [person("a", {"dev": 1})],
+            [project("x", [task("t", 3, earliest_start="2027-01-06", latest_finish="2027-01-07")])],
+        ),
+    ),
+    "pinned start vs absence": (
+        portfolio(
+            [person("a", {"dev": 1}, absences=[{"start": "2027-01-11", "end": "2027-01-15"}])],
+            [project("x", [task("t", 2, fixed_start="2027-01-07")])],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}, absences=[{"start": "2027-01-11", "end": "2027-01-15"}])],
+            [project("x", [task("t", 2, fixed_start="2027-01-08")])],
+        ),
+    ),
+    "slot count": (
+        portfolio(
+            [person("a", {"dev": 2}), person("b", {"dev": 2})],
+            [project("x", [task("t", 3, [{"skill": "dev", "count": 2}])])],
+        ),
+        portfolio(
+            [person("a", {"dev": 2}), person("b", {"dev": 1})],
+            [project("x", [task("t", 3, [{"skill": "dev", "level": 2, "count": 2}])])],
+        ),
+    ),
+    "one slot per person": (
+        portfolio(
+            [person("a", {"dev": 2, "qa": 2}), person("b", {"qa": 2})],
+            [project("x", [task("t", 3, [{"skill": "dev"}, {"skill": "qa"}])])],
+        ),
+        portfolio(
+            [person("a", {"dev": 2, "qa": 2})],
+            [project("x", [task("t", 3, [{"skill": "dev"}, {"skill": "qa"}])])],
+        ),
+    ),
+    "fixed people": (
+        portfolio(
+            [person("a", {"dev": 2}), person("b", {"dev": 2}, available_from="2027-01-11")],
+            [project("x", [task("t", 5, fixed_people=["b"])])],
+        ),
+        portfolio(
+            [person("a", {"dev": 2}), person("b", {"dev": 2}, available_from="2027-01-12")],
+            [project("x", [task("t", 5, fixed_people=["b"])])],
+        ),
+    ),
+    "FS with lag": (
+        portfolio(
+            [person("a", {"dev": 1})],
+            [project("x", [task("u", 3), task("v", 3, dependencies=[{"task": "u", "lag": 4}])])],
+        ),
+        portfolio(
+            [person("a", {"dev": 1})],
+            [project("x", [task("u", 3), task("v", 3, dependencies=[{"task": "u", "lag": 5}])])],
+        ),
+    ),
+    "SS and FF": (
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"dev": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 6),
+                        task(
+                            "v",
+                            4,
+                            dependencies=[
+                                {"task": "u", "type": "SS", "lag": 2},
+                                {"task": "u", "type": "FF", "lag": 4},
+                            ],
+                        ),
+                    ],
+                )
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"dev": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 6),
+                        task(
+                            "v",
+                            4,
+                            dependencies=[
+                                {"task": "u", "type": "SS", "lag": 2},
+                                {"task": "u", "type": "FF", "lag": 5},
+                            ],
+                        ),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "SF across projects": (
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"dev": 1})],
+            [
+                project("x", [task("u", 4, fixed_start="2027-01-11")]),
+                project("y", [task("v", 3, dependencies=[{"task": "x/u", "type": "SF", "lag": 4}])]),
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"dev": 1})],
+            [
+                project("x", [task("u", 4, fixed_start="2027-01-11")]),
+                project("y", [task("v", 3, dependencies=[{"task": "x/u", "type": "SF", "lag": 5}])]),
+            ],
+        ),
+    ),
+    "person capacity: overlap": (
+        portfolio([person("a", {"dev": 1})], [project("x", [task("u", 5), task("v", 5)])]),
+        portfolio([person("a", {"dev": 1})], [project("x", [task("u", 5), task("v", 6)])]),
+    ),
+    "person capacity: allocation": (
+        portfolio(
+            [person("a", {"dev": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 10, [{"skill": "dev", "allocation": 50}]),
+                        task("v", 10, [{"skill": "dev", "allocation": 50}]),
+                    ],
+                )
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 10, [{"skill": "dev", "allocation": 50}]),
+                        task("v", 10, [{"skill": "dev", "allocation": 60}]),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "part-timer": (
+        portfolio(
+            [person("a", {"dev": 1}, capacity=60)],
+            [project("x", [task("u", 10, [{"skill": "dev", "allocation": 60}])])],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}, capacity=60)],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 10, [{"skill": "dev", "allocation": 40}]),
+                        task("v", 10, [{"skill": "dev", "allocation": 30}]),
+                    ],
+                )
+            ],
+        ),
+    ),
+    "parallel projects": (
+        portfolio(
+            [person("a", {"dev": 1}, max_parallel_projects=2)],
+            [
+                project("x", [task("u", 10, [{"skill": "dev", "allocation": 50}])]),
+                project("y", [task("v", 10, [{"skill": "dev", "allocation": 50}])]),
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}, max_parallel_projects=1)],
+            [
+                project("x", [task("u", 10, [{"skill": "dev", "allocation": 50}])]),
+                project("y", [task("v", 10, [{"skill": "dev", "allocation": 50}])]),
+            ],
+        ),
+    ),
+    "effort-driven crew": (
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"dev": 1})],
+            [
+                project(
+                    "x",
+                    [task("t", effort=10, crew={"min": 1, "max": 2}, requirements=DEV)],
+                    deadline="2027-01-08",
+                )
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"qa": 1})],
+            [
+                project(
+                    "x",
+                    [task("t", effort=10, crew={"min": 1, "max": 2}, requirements=DEV)],
+                    deadline="2027-01-08",
+                )
+            ],
+        ),
+    ),
+    "committed must fit": (
+        portfolio(
+            [person("a", {"dev": 1})],
+            [project("x", [task("u", 10)]), project("y", [task("v", 10)], status="proposed")],
+        ),
+        portfolio([person("a", {"dev": 1})], [project("x", [task("u", 10)]), project("y", [task("v", 10)])]),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(PAIRS))
+def test_family_pair(name: str) -> None:
+    feasible, infeasible = PAIRS[name]
+    assert cp_solve(feasible).status == "OPTIMAL"
+    assert cp_solve(infeasible).status == "INFEASIBLE"
+
+
+def test_proposed_project_left_out_when_it_cannot_fit() -> None:
+    pf = PAIRS["committed must fit"][0]
+    result = cp_solve(pf)
+    assert result.placements is not None
+    assert {pf.projects[0].id} == {compile_problem(pf).task_ids[t][0] for t in result.placements}
+
+
+def test_effort_task_picks_the_crew_that_meets_the_deadline() -> None:
+    pf = PAIRS["effort-driven crew"][0]
+    result = cp_solve(pf)
+    assert result.placements is not None
+    (placement,) = result.placements.values()
+    assert placement.mode.crew == 2 and placement.mode.length == 5
+
+
+def test_skill_pools_are_redundant() -> None:
+    """The redundant pools never change the optimum."""
+    without = tuple(f for f in CONSTRAINTS if f is not skill_pools)
+    for feasible, _ in PAIRS.values():
+        assert cp_solve(feasible).objective == pytest.approx(cp_solve(feasible, without).objective)
