@@ -17,7 +17,7 @@ import numpy as np
 
 from model.kpis import availability_matrix
 from model.plan import Assignment, Plan, Violation
-from model.portfolio import Person, Portfolio, ProjectStatus, Requirement, Task
+from model.portfolio import Mode, Person, Portfolio, ProjectStatus, Requirement, Task
 
 # Readable rule names, used in violations and explanations.
 TASK_NOT_SCHEDULED = "Task not scheduled"
@@ -42,6 +42,9 @@ OVER_CAPACITY = "Over capacity"
 TOO_MANY_PROJECTS = "Too many parallel projects"
 WRONG_LENGTH = "Wrong length"
 CREW_SIZE = "Crew size out of bounds"
+UNKNOWN_MODE = "Mode missing or unknown"
+POOL_OVER_CAPACITY = "Pool over capacity"
+BUDGET_EXCEEDED = "Budget exceeded"
 
 
 @dataclass
@@ -64,6 +67,15 @@ class PlanView:
         """Working-day index of ``date``, or None when it is not a working day."""
         cal = self.portfolio.work_calendar
         return cal.index(date) if cal.is_working_day(date) else None
+
+    def mode(self, task: Task, a: Assignment) -> Mode | None:
+        """The mode an assignment of a non-effort task runs in (None when missing or unknown)."""
+        options = task.mode_options()
+        if task.modes is None:
+            return options[0] if a.mode in (None, 0) else None
+        if a.mode is None or a.mode >= len(options):
+            return None
+        return options[a.mode]
 
     def span(self, a: Assignment) -> tuple[int, int] | None:
         """First and last working-day index of an assignment (None if not working days)."""
@@ -217,10 +229,11 @@ def dependencies(view: PlanView) -> Iterator[Violation]:
                     )
 
 
-def _slots(task: Task, crew: int) -> list[Requirement]:
-    if task.effort is not None:
-        return [task.requirements[0]] * crew
-    return [r for r in task.requirements for _ in range(r.count)]
+def _slots(requirements: list[Requirement], crew: int | None = None) -> list[Requirement]:
+    """One entry per person slot of the skill requirements (a crew for effort tasks)."""
+    if crew is not None:
+        return [requirements[0]] * crew
+    return [r for r in requirements if not r.is_pool for _ in range(r.count)]
 
 
 def _max_matching(edges: list[list[int]], num_right: int) -> int:
@@ -249,15 +262,26 @@ def staffing(view: PlanView) -> Iterator[Violation]:
         for pid in task.fixed_people:
             if pid not in ids:
                 yield _v(FIXED_PERSON_MISSING, f"{pid} is fixed on {name} but not assigned", a, person=pid)
+        if task.effort is not None:
+            requirements = task.requirements
+        else:
+            mode = view.mode(task, a)
+            if mode is None:
+                yield _v(
+                    UNKNOWN_MODE,
+                    f"{name} has {len(task.modes or [])} modes; the plan gives mode {a.mode}",
+                    a,
+                )
+                continue
+            requirements = [r for r in mode.requirements if not r.is_pool]
         known = []
         for p in a.people:
             person = view.people.get(p.id)
             if person is None:
                 yield _v(UNKNOWN_PERSON, f"{p.id} on {name} is not a person of the portfolio", a, person=p.id)
                 continue
-            fits = [r for r in task.requirements if person.skills.get(r.skill, 0) >= r.level]
-            if not fits:
-                wanted = ", ".join(f"{r.skill} ≥ {r.level}" for r in task.requirements)
+            if requirements and not any(person.skills.get(r.skill or "", 0) >= r.level for r in requirements):
+                wanted = ", ".join(f"{r.skill} ≥ {r.level}" for r in requirements)
                 yield _v(
                     SKILL_LEVEL_TOO_LOW,
                     f"{p.id} on {name} lacks the skill level it needs ({wanted})",
@@ -266,33 +290,30 @@ def staffing(view: PlanView) -> Iterator[Violation]:
                 )
             known.append((p, person))
         span = view.span(a)
+        length = span[1] - span[0] + 1 if span is not None else None
         if task.effort is not None:
             lo, hi = task.crew_bounds
             crew = len(a.people)
             if not lo <= crew <= hi:
                 yield _v(CREW_SIZE, f"{name} has a crew of {crew}, outside {lo}…{hi}", a)
-            elif span is not None and span[1] - span[0] + 1 != task.effort_length(crew):
+            elif length is not None and length != task.effort_length(crew):
                 yield _v(
                     WRONG_LENGTH,
                     f"{name} with a crew of {crew} must last {task.effort_length(crew)} working "
-                    f"days, not {span[1] - span[0] + 1}",
+                    f"days, not {length}",
                     a,
                 )
-            slots = _slots(task, min(max(crew, lo), hi))
+            slots = _slots(requirements, min(max(crew, lo), hi))
         else:
-            assert task.duration is not None
-            if span is not None and span[1] - span[0] + 1 != task.duration:
-                yield _v(
-                    WRONG_LENGTH,
-                    f"{name} must last {task.duration} working days, not {span[1] - span[0] + 1}",
-                    a,
-                )
-            slots = _slots(task, 0)
+            assert mode is not None
+            if length is not None and length != mode.duration:
+                yield _v(WRONG_LENGTH, f"{name} must last {mode.duration} working days, not {length}", a)
+            slots = _slots(requirements)
         edges = [
             [
                 k
                 for k, r in enumerate(slots)
-                if person.skills.get(r.skill, 0) >= r.level and p.allocation == r.allocation
+                if person.skills.get(r.skill or "", 0) >= r.level and p.allocation == r.allocation
             ]
             for p, person in known
         ]
@@ -300,7 +321,7 @@ def staffing(view: PlanView) -> Iterator[Violation]:
         if filled < len(slots) or filled < len(a.people):
             wanted = ", ".join(
                 f"{r.count if task.effort is None else ''}×{r.skill} ≥ {r.level} at {r.allocation} %"
-                for r in task.requirements
+                for r in requirements
             )
             yield _v(
                 REQUIREMENT_NOT_COVERED,
@@ -384,6 +405,48 @@ def capacity(view: PlanView) -> Iterator[Violation]:
             )
 
 
+def pools_and_budgets(view: PlanView) -> Iterator[Violation]:
+    """Rules 9 and 10: pool units within capacity every day; budgets within their limits."""
+    portfolio = view.portfolio
+    cal = portfolio.work_calendar
+    pools = {p.id: k for k, p in enumerate(portfolio.pools)}
+    usage = np.zeros((len(pools), cal.num_days), dtype=np.int64)
+    spent: dict[tuple[str, str], int] = defaultdict(int)
+    for key, a in view.by_task.items():
+        task = view.tasks[key]
+        if task.effort is not None:
+            continue
+        mode = view.mode(task, a)
+        if mode is None:
+            continue
+        for budget, amount in mode.consumes.items():
+            spent[(key[0], budget)] += amount
+        span = view.span(a)
+        if span is None:
+            continue
+        for req in mode.requirements:
+            if req.pool is not None and req.pool in pools:
+                usage[pools[req.pool], span[0] : span[1] + 1] += req.units
+    for pool in portfolio.pools:
+        over = np.flatnonzero(usage[pools[pool.id]] > pool.capacity)
+        if over.size:
+            day = cal.date(int(over[0]))
+            yield _v(
+                POOL_OVER_CAPACITY,
+                f"pool {pool.id} is used {int(usage[pools[pool.id], over[0]])} units against a "
+                f"capacity of {pool.capacity} on {over.size} day(s), first {day.isoformat()}",
+                day=day,
+            )
+    for (project_id, budget), amount in sorted(spent.items()):
+        limit = portfolio.project(project_id).budgets.get(budget, 0)
+        if amount > limit:
+            yield _v(
+                BUDGET_EXCEEDED,
+                f"project {project_id} consumes {amount} of budget {budget}, limit {limit}",
+                project=project_id,
+            )
+
+
 HARD_RULES: tuple[Check, ...] = (
     task_structure,
     all_scheduled,
@@ -392,6 +455,7 @@ HARD_RULES: tuple[Check, ...] = (
     staffing,
     availability,
     capacity,
+    pools_and_budgets,
 )
 """The checks, in contract order; ``task_structure`` must run first (it indexes the plan)."""
 

@@ -14,7 +14,7 @@ import numpy as np
 
 from model.calendar import WorkCalendar
 from model.plan import Assignment, Kpis, ProjectResult
-from model.portfolio import Portfolio, ProjectStatus
+from model.portfolio import Portfolio, ProjectStatus, Task
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,13 @@ class ObjectiveBreakdown:
     cost: float
     continuity: float
     left_out: float
+    makespan: float = 0.0
+    project_delay: float = 0.0
 
     @property
     def total(self) -> float:
         """Sum of the terms."""
-        return self.tardiness + self.completion + self.cost + self.continuity + self.left_out
+        return sum(self.as_dict().values())
 
     def as_dict(self) -> dict[str, float]:
         """Terms by name, for score analysis."""
@@ -40,7 +42,61 @@ class ObjectiveBreakdown:
             "cost": self.cost,
             "continuity": self.continuity,
             "left_out": self.left_out,
+            "makespan": self.makespan,
+            "project_delay": self.project_delay,
         }
+
+
+def shortest_length(task: Task) -> int:
+    """Fewest working days a task can take (shortest mode, largest crew)."""
+    if task.effort is not None:
+        return task.effort_length(task.crew_bounds[1])
+    return min(mode.duration for mode in task.mode_options())
+
+
+def critical_path_lengths(portfolio: Portfolio) -> dict[str, int]:
+    """Per project: working days its own network needs with the shortest modes, ignoring people.
+
+    Only dependencies inside the project count; the network starts at day 0 (no start
+    before 0), so the value is the project's fastest possible span from its release.
+    """
+    out: dict[str, int] = {}
+    for project in portfolio.projects:
+        length = {t.id: shortest_length(t) for t in project.tasks}
+        preds: dict[str, list[tuple[str, str, int]]] = {t.id: [] for t in project.tasks}
+        for t in project.tasks:
+            for dep in t.dependencies:
+                other, name = portfolio.task_key(project.id, dep.task)
+                if other == project.id:
+                    preds[t.id].append((name, dep.type.value, dep.lag))
+        succs: dict[str, list[str]] = {t.id: [] for t in project.tasks}
+        waiting = {tid: len(p) for tid, p in preds.items()}
+        for tid, plist in preds.items():
+            for name, _, _ in plist:
+                succs[name].append(tid)
+        ready = [tid for tid, n in waiting.items() if n == 0]
+        start: dict[str, int] = {}
+        while ready:  # Kahn's order; the rules reject cycles before we get here
+            tid = ready.pop()
+            value = 0
+            for name, kind, lag in preds[tid]:
+                s, e = start[name], start[name] + length[name]
+                value = max(
+                    value,
+                    {
+                        "FS": e + lag,
+                        "SS": s + lag,
+                        "FF": e + lag - length[tid],
+                        "SF": s + lag + 1 - length[tid],
+                    }[kind],
+                )
+            start[tid] = value
+            for nxt in succs[tid]:
+                waiting[nxt] -= 1
+                if waiting[nxt] == 0:
+                    ready.append(nxt)
+        out[project.id] = max((start[t] + length[t] for t in start), default=0)
+    return out
 
 
 def due_index(cal: WorkCalendar, due: object) -> int | None:
@@ -116,7 +172,31 @@ def objective_breakdown(portfolio: Portfolio, assignments: list[Assignment]) -> 
         cost=weights.cost * cost,
         continuity=weights.continuity * continuity,
         left_out=weights.tardiness * left_out,
+        makespan=weights.makespan * makespan(portfolio, assignments) if weights.makespan else 0.0,
+        project_delay=(
+            weights.project_delay * project_delay(portfolio, results) if weights.project_delay else 0.0
+        ),
     )
+
+
+def makespan(portfolio: Portfolio, assignments: Iterable[Assignment]) -> int:
+    """Working days from the horizon start to the last finish (last finish index + 1)."""
+    cal = portfolio.work_calendar
+    return max((cal.floor_index(a.finish) + 1 for a in assignments), default=0)
+
+
+def project_delay(portfolio: Portfolio, results: Iterable[ProjectResult]) -> int:
+    """Σ over planned projects of (finish index + 1 − release index − critical path length)."""
+    cal = portfolio.work_calendar
+    critical = critical_path_lengths(portfolio)
+    total = 0
+    for r in results:
+        if not r.scheduled or r.finish is None:
+            continue
+        project = portfolio.project(r.id)
+        release = cal.ceil_index(project.release) if project.release else 0
+        total += cal.floor_index(r.finish) + 1 - release - critical[r.id]
+    return total
 
 
 def objective_value(portfolio: Portfolio, assignments: list[Assignment]) -> float:
@@ -189,6 +269,7 @@ def compute_kpis(portfolio: Portfolio, assignments: list[Assignment]) -> Kpis:
             w: round(float(b / o), 4) for w, b, o in zip(weeks, booked_w, offered_w, strict=True) if o > 0
         }
     return Kpis(
+        project_delay=project_delay(portfolio, results),
         weighted_tardiness=sum(priority[r.id] * r.late_days for r in late),
         late_projects=len(late),
         late_days=sum(r.late_days for r in late),

@@ -33,6 +33,13 @@ class PersonAllocation(Strict):
     allocation: int = Field(ge=1, le=100, description="Percent of the day given to the task.")
 
 
+class PoolUse(Strict):
+    """Units of a pool a task uses on each of its days."""
+
+    id: str = Field(description="Pool id.")
+    units: int = Field(ge=1, description="Units used per working day.")
+
+
 class Assignment(Strict):
     """When a task runs and who does it."""
 
@@ -41,6 +48,12 @@ class Assignment(Strict):
     start: dt.date = Field(description="First working day (inclusive).")
     finish: dt.date = Field(description="Last working day (inclusive).")
     people: list[PersonAllocation] = Field(default_factory=list, description="Who works on it.")
+    mode: int | None = Field(
+        default=None, ge=0, description="Index of the chosen mode (tasks with `modes` only)."
+    )
+    pools: list[PoolUse] = Field(
+        default_factory=list, description="Pool units used (informative; derived from the mode)."
+    )
 
 
 class ProjectResult(Strict):
@@ -62,6 +75,9 @@ class Kpis(Strict):
     late_days: int = Field(default=0, description="Σ late working days over projects.")
     makespan_days: int = Field(
         default=0, description="Working days from the horizon start to the last finish."
+    )
+    project_delay: int = Field(
+        default=0, description="Σ working days each project ends after its release + critical path."
     )
     total_cost: float = Field(default=0, description="Σ person-day cost of the plan.")
     utilisation: dict[str, float] = Field(

@@ -107,10 +107,20 @@ class Person(Strict):
     _ordered = field_validator("available_until")(not_before("available_from"))
 
 
-class Requirement(Strict):
-    """People a task needs for its whole length."""
+class Pool(Strict):
+    """Capacity that is not a named person: contractors, rooms, rigs, an RCPSP resource."""
 
-    skill: Identifier = Field(description="Skill id the people must have.")
+    id: Identifier = Field(description="Unique pool id, referenced by requirements.")
+    name: str | None = Field(default=None, description="Readable name.")
+    capacity: Int = Field(ge=0, le=1_000_000, description="Units available on every working day.")
+
+
+class Requirement(Strict):
+    """What a task needs for its whole length: named people with a skill, or pool units."""
+
+    skill: Identifier | None = Field(default=None, description="Skill id the people must have.")
+    pool: Identifier | None = Field(default=None, description="Pool id (instead of `skill`).")
+    units: Int = Field(default=1, ge=1, le=1_000_000, description="Pool units (only with `pool`).")
     level: Level = Field(default=1, description="Minimum proficiency level 1…5.")
     count: Int = Field(
         default=1,
@@ -120,6 +130,44 @@ class Requirement(Strict):
     )
     allocation: Int = Field(
         default=100, ge=1, le=100, description="Percent of their day each person gives to the task."
+    )
+
+    @model_validator(mode="after")
+    def _kind(self) -> Requirement:
+        if (self.skill is None) == (self.pool is None):
+            raise ValueError("give exactly one of `skill` and `pool`")
+        # compared with the defaults (not with what was given) so a dumped plan round-trips
+        if self.pool is not None:
+            wrong = [
+                name
+                for name, default in (("level", 1), ("count", 1), ("allocation", 100))
+                if getattr(self, name) != default
+            ]
+            if wrong:
+                raise ValueError(
+                    f"{', '.join(wrong)}: only for skill requirements (a pool requirement takes `units`)"
+                )
+        if self.skill is not None and self.units != 1:
+            raise ValueError("`units` is only for pool requirements (use `count` for people)")
+        return self
+
+    @property
+    def is_pool(self) -> bool:
+        """Whether this asks for pool units rather than named people."""
+        return self.pool is not None
+
+
+Consumption = dict[Identifier, Annotated[int, StrictMode(), Field(ge=0)]]
+
+
+class Mode(Strict):
+    """One alternative way to run a task."""
+
+    id: str | None = Field(default=None, description="Optional name of the mode.")
+    duration: Int = Field(ge=1, description="Length in working days in this mode.")
+    requirements: list[Requirement] = Field(default_factory=list, description="What the mode needs.")
+    consumes: Consumption = Field(
+        default_factory=dict, description="Project budget id → amount used (once) in this mode."
     )
 
 
@@ -166,6 +214,12 @@ class Task(Strict):
     )
     crew: Crew | None = Field(default=None, description="Crew size bounds of an effort-driven task.")
     requirements: list[Requirement] = Field(default_factory=list, description="The people the task needs.")
+    modes: list[Mode] | None = Field(
+        default=None, min_length=1, description="Alternative modes; the optimiser picks one."
+    )
+    consumes: Consumption = Field(
+        default_factory=dict, description="Project budget id → amount used (once) by the task."
+    )
     dependencies: list[Dependency] = Field(default_factory=list, description="Predecessors.")
     fixed_start: dt.date | None = Field(default=None, description="Pinned start date.")
     fixed_people: list[Identifier] = Field(
@@ -193,17 +247,40 @@ class Task(Strict):
     @classmethod
     def _one_requirement_for_effort(cls, value: list[Requirement], info: ValidationInfo) -> list[Requirement]:
         both = info.data.get("duration") is not None  # the xor error says it better
-        if info.data.get("effort") is not None and not both and len(value) != 1:
-            raise ValueError(f"an effort-driven task has exactly one requirement, not {len(value)}")
+        if info.data.get("effort") is not None and not both:
+            if len(value) != 1:
+                raise ValueError(f"an effort-driven task has exactly one requirement, not {len(value)}")
+            if value[0].is_pool:
+                raise ValueError("an effort-driven task's requirement must ask for a skill, not a pool")
         return value
 
     _window = field_validator("latest_finish")(not_before("earliest_start"))
 
     @model_validator(mode="after")
     def _shape(self) -> Task:
-        if (self.duration is None) == (self.effort is None):
-            raise ValueError("give exactly one of `duration` and `effort`")
+        given = [k for k in ("duration", "effort", "modes") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of `duration`, `effort` and `modes`")
+        if self.modes is not None and (self.requirements or self.consumes):
+            raise ValueError("a task with `modes` has its requirements and consumption in each mode")
         return self
+
+    def mode_options(self) -> list[Mode]:
+        """Duration, requirements and consumption of each way to run a non-effort task."""
+        if self.modes is not None:
+            return list(self.modes)
+        assert self.duration is not None
+        return [Mode(duration=self.duration, requirements=self.requirements, consumes=self.consumes)]
+
+    def all_requirements(self) -> list[tuple[str, Requirement]]:
+        """Every requirement with its path below the task (``requirements[0]``, ``modes[1].requirements[0]``)."""
+        if self.modes is None:
+            return [(f"requirements[{r}]", req) for r, req in enumerate(self.requirements)]
+        return [
+            (f"modes[{m}].requirements[{r}]", req)
+            for m, mode in enumerate(self.modes)
+            for r, req in enumerate(mode.requirements)
+        ]
 
     @property
     def crew_bounds(self) -> tuple[int, int]:
@@ -243,6 +320,9 @@ class Project(Strict):
     )
     due: dt.date | None = Field(default=None, description="Soft target finish; lateness is penalised.")
     deadline: dt.date | None = Field(default=None, description="Hard latest finish of the project.")
+    budgets: Consumption = Field(
+        default_factory=dict, description="Consumable budget id → the project's total limit."
+    )
     tasks: list[Task] = Field(default_factory=list, description="The project's tasks.")
 
 
@@ -255,6 +335,14 @@ class ObjectiveWeights(Strict):
     )
     cost: float = Field(default=0, ge=0, description="Σ person-day cost.")
     continuity: float = Field(default=0, ge=0, description="Σ number of distinct people per project.")
+    makespan: float = Field(
+        default=0, ge=0, description="Working days from the horizon start to the plan's last finish."
+    )
+    project_delay: float = Field(
+        default=0,
+        ge=0,
+        description="Σ (finish index + 1 − release index − critical path length) of planned projects.",
+    )
 
 
 class Portfolio(Strict):
@@ -264,6 +352,7 @@ class Portfolio(Strict):
     calendar: Calendar = Field(description="Planning horizon and working days.")
     skills: list[Skill] = Field(default_factory=list, description="Declared skills.")
     people: list[Person] = Field(default_factory=list, description="People.")
+    pools: list[Pool] = Field(default_factory=list, description="Generic resource pools.")
     projects: list[Project] = Field(default_factory=list, description="Projects.")
     objective: ObjectiveWeights = Field(
         default_factory=ObjectiveWeights, description="Weights of the soft goals."

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from model.portfolio import Person, Portfolio, Project, ProjectStatus, Skill
+from model.portfolio import Person, Pool, Portfolio, Project, ProjectStatus, Skill
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,10 @@ def _duplicates(ids: list[str]) -> set[str]:
 
 def duplicate_ids(portfolio: Portfolio) -> Iterator[Issue]:
     """Skill, person, project ids are unique; task ids are unique within a project."""
-    groups: tuple[tuple[str, Sequence[Skill | Person | Project]], ...] = (
+    groups: tuple[tuple[str, Sequence[Skill | Person | Pool | Project]], ...] = (
         ("skills", portfolio.skills),
         ("people", portfolio.people),
+        ("pools", portfolio.pools),
         ("projects", portfolio.projects),
     )
     for field, items in groups:
@@ -65,20 +66,37 @@ def duplicate_ids(portfolio: Portfolio) -> Iterator[Issue]:
 
 
 def unknown_skills(portfolio: Portfolio) -> Iterator[Issue]:
-    """Every skill a person has or a requirement asks for is declared."""
+    """Every skill a person has or a requirement asks for is declared; so is every pool."""
     known = {s.id for s in portfolio.skills}
+    pools = {p.id for p in portfolio.pools}
     for i, person in enumerate(portfolio.people):
         for skill in person.skills:
             if skill not in known:
                 yield Issue(f"people[{i}].skills.{skill}", f"unknown skill '{skill}'")
     for p, project in enumerate(portfolio.projects):
         for t, task in enumerate(project.tasks):
-            for r, req in enumerate(task.requirements):
-                if req.skill not in known:
-                    yield Issue(
-                        f"projects[{p}].tasks[{t}].requirements[{r}].skill",
-                        f"unknown skill '{req.skill}'",
-                    )
+            for where, req in task.all_requirements():
+                path = f"projects[{p}].tasks[{t}].{where}"
+                if req.skill is not None and req.skill not in known:
+                    yield Issue(f"{path}.skill", f"unknown skill '{req.skill}'")
+                if req.pool is not None and req.pool not in pools:
+                    yield Issue(f"{path}.pool", f"unknown pool '{req.pool}'")
+
+
+def unknown_budgets(portfolio: Portfolio) -> Iterator[Issue]:
+    """Every consumed budget is one of the project's budgets."""
+    for p, project in enumerate(portfolio.projects):
+        for t, task in enumerate(project.tasks):
+            uses = [("consumes", task.consumes)]
+            uses += [(f"modes[{m}].consumes", mode.consumes) for m, mode in enumerate(task.modes or [])]
+            for where, consumes in uses:
+                for key in consumes:
+                    if key not in project.budgets:
+                        yield Issue(
+                            f"projects[{p}].tasks[{t}].{where}.{key}",
+                            f"unknown budget '{key}' (project '{project.id}' has "
+                            f"{', '.join(project.budgets) or 'no budgets'})",
+                        )
 
 
 def unknown_people(portfolio: Portfolio) -> Iterator[Issue]:
@@ -90,7 +108,11 @@ def unknown_people(portfolio: Portfolio) -> Iterator[Issue]:
             for dup in _duplicates(task.fixed_people):
                 yield Issue(path, f"person '{dup}' listed more than once")
             slots = (
-                task.crew_bounds[1] if task.effort is not None else sum(r.count for r in task.requirements)
+                task.crew_bounds[1]
+                if task.effort is not None
+                else max(
+                    sum(r.count for r in mode.requirements if not r.is_pool) for mode in task.mode_options()
+                )
             )
             if len(set(task.fixed_people)) > slots:
                 yield Issue(
@@ -102,8 +124,10 @@ def unknown_people(portfolio: Portfolio) -> Iterator[Issue]:
                 if person is None:
                     yield Issue(f"{path}[{k}]", f"unknown person '{pid}'")
                 elif not any(
-                    person.skills.get(r.skill, 0) >= r.level and r.allocation <= person.capacity
-                    for r in task.requirements
+                    r.skill is not None
+                    and person.skills.get(r.skill, 0) >= r.level
+                    and r.allocation <= person.capacity
+                    for _, r in task.all_requirements()
                 ):
                     yield Issue(
                         f"{path}[{k}]",
@@ -252,6 +276,7 @@ def reversed_ranges(portfolio: Portfolio) -> Iterator[Issue]:
 REFERENCE_RULES: tuple[Rule, ...] = (
     duplicate_ids,
     unknown_skills,
+    unknown_budgets,
     unknown_people,
     unknown_tasks,
     dependency_cycles,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from model.plan import Assignment, PersonAllocation
+from model.plan import Assignment, PersonAllocation, PoolUse
 from solver.levelling import Placement
 from solver.problem import Problem
 
@@ -28,6 +28,8 @@ def to_assignments(problem: Problem, placements: Iterable[Placement]) -> list[As
                     )
                     for person, req in sorted(pl.people, key=lambda x: (x[1], x[0]))
                 ],
+                mode=pl.mode.index,
+                pools=[PoolUse(id=problem.pool_ids[pool], units=units) for pool, units in pl.mode.pools],
             )
         )
     return out

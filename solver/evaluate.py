@@ -33,11 +33,16 @@ def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
     completion = float((priority * np.where(scheduled, finish, 0)).sum())
     left_out = float((priority * (~scheduled & ~problem.project_committed)).sum() * problem.num_days)
     continuity = float(sum(len(team) for team in teams.values()))
+    makespan = float(finish.max() + 1) if scheduled.any() else 0.0
+    start = problem.project_release + problem.project_critical_path
+    delay = float(np.where(scheduled, finish + 1 - start, 0).sum())
     return (
         weights.tardiness * (tardiness + left_out)
         + weights.completion * completion
         + weights.cost * cost
         + weights.continuity * continuity
+        + weights.makespan * makespan
+        + weights.project_delay * delay
     )
 
 

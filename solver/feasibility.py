@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.bounds import TimeWindows, time_windows
-from solver.problem import Problem
+from solver.problem import Mode, Problem
 
 
 @dataclass(frozen=True)
@@ -98,25 +98,23 @@ def _free_run_ok(available: np.ndarray, length: int) -> np.ndarray:
     return (runs == length).any(axis=1)
 
 
-def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
-    """A committed requirement has too few people who could ever fill it in its window."""
-    reasons = []
-    for r in range(problem.num_requirements):
-        t = int(problem.req2task[r])
-        p = int(problem.task2project[t])
-        if not problem.project_committed[p]:
-            continue
-        needed = (
-            min(m.crew for m in problem.task_modes[t])
-            if problem.task_effort[t]
-            else int(problem.req_count[r])
-        )
-        length = int(windows.min_length[t])
-        lo = int(windows.earliest_start[t])
-        hi = int(windows.latest_end[t])
+def _slot_shortfall(problem: Problem, windows: TimeWindows, t: int, mode: Mode) -> Reason | None:
+    """Why ``mode`` of task ``t`` can never be staffed or pooled (None when it might be)."""
+    length = mode.length
+    lo = int(windows.earliest_start[t])
+    hi = int(windows.latest_end[t])
+    p = int(problem.task2project[t])
+    for pool, units in mode.pools:
+        if units > problem.pool_capacity[pool]:
+            return Reason(
+                "Pool too small",
+                f"{problem.task_name(t)} needs {units} units of pool {problem.pool_ids[pool]}, which "
+                f"has only {int(problem.pool_capacity[pool])}; add {units - int(problem.pool_capacity[pool])}",
+                project=problem.project_ids[p],
+                task=problem.task_ids[t][1],
+            )
+    for r, needed in mode.slots:
         people = problem.req_eligible[r]
-        if hi - lo < length:
-            continue  # the critical-path check explains this one
         ok = _free_run_ok(problem.person_available[people, lo:hi], length)
         count = int(ok.sum())
         if count >= needed:
@@ -125,17 +123,52 @@ def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
         alloc = int(problem.req_allocation[r])
         at = f" at {alloc} %" if alloc < 100 else ""
         who = "no one" if count == 0 else f"only {count} of the {needed} people needed"
-        reasons.append(
-            Reason(
-                "No qualified person available",
-                f"{who} with {skill} ≥ {level}{at} is available for {length} consecutive working "
-                f"day(s) between {_window_text(problem, lo, hi - 1)}, as "
-                f"{problem.task_name(t)} needs; add {needed - count} such person(s) or widen "
-                "its window",
-                project=problem.project_ids[p],
-                task=problem.task_ids[t][1],
-            )
+        return Reason(
+            "No qualified person available",
+            f"{who} with {skill} ≥ {level}{at} is available for {length} consecutive working "
+            f"day(s) between {_window_text(problem, lo, hi - 1)}, as "
+            f"{problem.task_name(t)} needs; add {needed - count} such person(s) or widen "
+            "its window",
+            project=problem.project_ids[p],
+            task=problem.task_ids[t][1],
         )
+    return None
+
+
+def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """A committed task has no mode whose slots enough people (or pool units) could ever fill."""
+    reasons = []
+    for t in range(problem.num_tasks):
+        p = int(problem.task2project[t])
+        if not problem.project_committed[p]:
+            continue
+        if windows.latest_end[t] - windows.earliest_start[t] < windows.min_length[t]:
+            continue  # the critical-path check explains this one
+        shortfalls = [_slot_shortfall(problem, windows, t, mode) for mode in problem.task_modes[t]]
+        first = shortfalls[0]
+        if first is not None and all(s is not None for s in shortfalls):
+            reasons.append(first)
+    return reasons
+
+
+def budget_limits(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """A committed project's cheapest modes already consume more than a budget allows."""
+    reasons = []
+    need = np.zeros(problem.num_budgets, dtype=np.int64)
+    for modes in problem.task_modes:
+        for b in {b for m in modes for b, _ in m.consumes}:
+            need[b] += min(dict(m.consumes).get(b, 0) for m in modes)
+    for b, (project, name) in enumerate(problem.budget_ids):
+        if problem.project_committed[problem.budget2project[b]] and need[b] > problem.budget_limit[b]:
+            reasons.append(
+                Reason(
+                    "Budget too small",
+                    f"project {project} needs at least {int(need[b])} of budget {name} with its "
+                    f"cheapest modes, but the limit is {int(problem.budget_limit[b])}; raise it by "
+                    f"{int(need[b] - problem.budget_limit[b])}",
+                    project=project,
+                )
+            )
     return reasons
 
 
@@ -150,7 +183,10 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if not problem.project_committed[problem.task2project[t]]:
             continue
         alloc = problem.req_allocation[r] / 100.0
-        work = min(m.length * (m.crew or int(problem.req_count[r])) * alloc for m in problem.task_modes[t])
+        modes = problem.task_modes[t]
+        if not all(any(req == r for req, _ in m.slots) for m in modes):
+            continue  # another mode can do without this requirement
+        work = min(m.length * dict(m.slots)[r] * alloc for m in modes)
         skill = problem.req_skill[r]
         for level in range(1, int(problem.req_level[r]) + 1):
             demand[(skill, level)] = demand.get((skill, level), 0.0) + work
@@ -182,7 +218,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
 
 Check = Callable[[Problem, TimeWindows], list[Reason]]
 
-NECESSARY_CHECKS: tuple[Check, ...] = (critical_path, slot_candidates, skill_capacity)
+NECESSARY_CHECKS: tuple[Check, ...] = (critical_path, slot_candidates, budget_limits, skill_capacity)
 """The cheap checks, in the order they run."""
 
 

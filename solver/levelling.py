@@ -60,7 +60,17 @@ class _Capacity:
         self.limited = {int(i) for i in np.flatnonzero(problem.person_max_projects > 0)}
         self.on_project: dict[tuple[int, int], np.ndarray] = {}
         self.project_count = {i: np.zeros(problem.num_days, dtype=np.int16) for i in self.limited}
-        self.journal: list[tuple[int, int, int, int, int]] | None = None
+        self.pool_free = np.repeat(problem.pool_capacity[:, None], problem.num_days, axis=1).astype(np.int64)
+        self.budget_left = problem.budget_limit.astype(np.int64).copy()
+        # Σ over unplaced tasks of their cheapest consumption: what must stay in each budget
+        self.budget_reserved = np.zeros(problem.num_budgets, dtype=np.int64)
+        self.cheapest: dict[int, dict[int, int]] = {}
+        for t, modes in enumerate(problem.task_modes):
+            for b in {b for m in modes for b, _ in m.consumes}:
+                low = min(dict(m.consumes).get(b, 0) for m in modes)
+                self.cheapest.setdefault(t, {})[b] = low
+                self.budget_reserved[b] += low
+        self.journal: list[Placement] | None = None
 
     def usable(self, people: np.ndarray, alloc: int, lo: int, hi: int, project: int) -> np.ndarray:
         """Bool ``len(people) × (hi-lo)``: who can take ``alloc`` % on each day."""
@@ -76,10 +86,32 @@ class _Capacity:
                 ok[row] &= room
         return ok
 
-    def book(self, person: int, alloc: int, lo: int, hi: int, project: int, sign: int = 1) -> None:
-        self.free[person, lo:hi] -= sign * alloc
+    def affordable(self, task: int, mode: Mode) -> bool:
+        """Whether ``mode`` leaves every budget enough for the project's unplaced tasks."""
+        cheapest = self.cheapest.get(task, {})
+        return all(
+            amount - cheapest.get(b, 0) <= self.budget_left[b] - self.budget_reserved[b]
+            for b, amount in mode.consumes
+        )
+
+    def book(self, placement: Placement, sign: int = 1) -> None:
+        """Take (``sign=1``) or give back (``-1``) what a placement uses."""
+        pb = self.problem
+        lo, hi = placement.start, placement.end
+        project = int(pb.task2project[placement.task])
+        for person, req in placement.people:
+            self._book_person(person, int(pb.req_allocation[req]), lo, hi, project, sign)
+        for pool, units in placement.mode.pools:
+            self.pool_free[pool, lo:hi] -= sign * units
+        for b, amount in placement.mode.consumes:
+            self.budget_left[b] -= sign * amount
+        for b, low in self.cheapest.get(placement.task, {}).items():
+            self.budget_reserved[b] -= sign * low
         if self.journal is not None and sign == 1:
-            self.journal.append((person, alloc, lo, hi, project))
+            self.journal.append(placement)
+
+    def _book_person(self, person: int, alloc: int, lo: int, hi: int, project: int, sign: int) -> None:
+        self.free[person, lo:hi] -= sign * alloc
         if person in self.limited:
             key = (person, project)
             mask = self.on_project.get(key)
@@ -91,10 +123,11 @@ class _Capacity:
             self.project_count[person][lo:hi] += after.astype(np.int16) - before.astype(np.int16)
 
     def rollback(self) -> None:
+        """Give back everything booked since the journal was opened."""
         assert self.journal is not None
-        for person, alloc, lo, hi, project in reversed(self.journal):
-            self.book(person, alloc, lo, hi, project, sign=-1)
-        self.journal = None
+        journal, self.journal = self.journal, None
+        for placement in reversed(journal):
+            self.book(placement, sign=-1)
 
 
 def _window_all(ok: np.ndarray, length: int) -> np.ndarray:
@@ -152,6 +185,11 @@ class _Placer:
         slots = pb.slots(task, mode)
         fixed_people = pb.task_fixed_people[task]
         feasible = np.ones(hi - lo - length + 1, dtype=bool)
+        for pool, units in mode.pools:
+            ok = self.cap.pool_free[pool : pool + 1, lo:hi] >= units
+            feasible &= _window_all(ok, length)[0]
+        if not feasible.any():
+            return None
         runs = []
         for req, count in slots:
             people = pb.req_eligible[req]
@@ -229,10 +267,8 @@ class _Placer:
         return tuple(chosen)
 
     def commit(self, placement: Placement) -> None:
-        pb = self.problem
-        project = int(pb.task2project[placement.task])
-        for person, req in placement.people:
-            self.cap.book(person, int(pb.req_allocation[req]), placement.start, placement.end, project)
+        project = int(self.problem.task2project[placement.task])
+        self.cap.book(placement)
         self.project_team.setdefault(project, set()).update(p for p, _ in placement.people)
 
 
@@ -359,6 +395,8 @@ def _serial(
         est, end_min = _ready_bounds(problem, task, placed)
         best: Placement | None = None
         for mode in problem.task_modes[task]:
+            if not placer.cap.affordable(task, mode):
+                continue
             found = placer.earliest(task, mode, est, end_min)
             if found is not None and (best is None or found.end < best.end):
                 best = found

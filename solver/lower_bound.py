@@ -18,6 +18,12 @@ def critical_path_bound(problem: Problem) -> float:
     w = time_windows(problem)
     earliest_finish = w.earliest_start + w.min_length - 1
     total = 0.0
+    if weights.makespan and problem.num_tasks:
+        committed = [
+            t for t in range(problem.num_tasks) if problem.project_committed[problem.task2project[t]]
+        ]
+        if committed:
+            total += weights.makespan * (int(np.max(earliest_finish[committed])) + 1)
     for p in range(problem.num_projects):
         tasks = problem.project2tasks[p]
         if not tasks:
@@ -26,6 +32,8 @@ def critical_path_bound(problem: Problem) -> float:
         prio = int(problem.project_priority[p])
         late = max(0, finish - int(problem.project_due[p])) if problem.project_has_due[p] else 0
         planned = weights.tardiness * prio * late + weights.completion * prio * finish
+        release_and_path = int(problem.project_release[p] + problem.project_critical_path[p])
+        planned += weights.project_delay * max(0, finish + 1 - release_and_path)
         if not problem.project_committed[p]:
             planned = min(planned, weights.tardiness * prio * problem.num_days)
         total += planned

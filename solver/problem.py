@@ -12,8 +12,8 @@ from enum import IntEnum
 
 import numpy as np
 
-from model.kpis import availability_matrix
-from model.portfolio import Portfolio, ProjectStatus
+from model.kpis import availability_matrix, critical_path_lengths
+from model.portfolio import Portfolio, ProjectStatus, Requirement
 
 
 class Point(IntEnum):
@@ -38,10 +38,14 @@ class Precedence:
 
 @dataclass(frozen=True)
 class Mode:
-    """One way to run a task: its length and the crew size of an effort-driven task."""
+    """One way to run a task: length, named-people slots, pool units and budget use."""
 
     length: int
-    crew: int  # people on the (single) requirement of an effort task; 0 for fixed tasks
+    crew: int = 0  # people on the single requirement of an effort-driven task; 0 otherwise
+    slots: tuple[tuple[int, int], ...] = ()  # (requirement, number of people)
+    pools: tuple[tuple[int, int], ...] = ()  # (pool, units per day)
+    consumes: tuple[tuple[int, int], ...] = ()  # (budget, amount)
+    index: int | None = None  # position in the task's `modes` (multi-mode tasks only)
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Problem:
     project_has_due: np.ndarray  # bool
     project_deadline: np.ndarray  # last allowed finish day (inclusive), num_days-1 if none
     project2tasks: list[list[int]]
+    project_critical_path: np.ndarray  # working days of its own network, shortest modes
     # tasks
     task_ids: list[tuple[str, str]]
     task2project: np.ndarray
@@ -82,6 +87,12 @@ class Problem:
     req_count: np.ndarray  # slots (effort tasks: the crew is in the mode instead)
     req_allocation: np.ndarray
     req_eligible: list[np.ndarray]  # person indices that may fill a slot
+    # pools and budgets
+    pool_ids: list[str]
+    pool_capacity: np.ndarray
+    budget_ids: list[tuple[str, str]]  # (project, budget)
+    budget_limit: np.ndarray
+    budget2project: np.ndarray
     # precedences
     precedences: list[Precedence]
     task_preds: list[list[int]]  # indices into ``precedences``
@@ -107,12 +118,19 @@ class Problem:
         """Number of requirement entries."""
         return len(self.req2task)
 
+    @property
+    def num_pools(self) -> int:
+        """Number of pools."""
+        return len(self.pool_ids)
+
+    @property
+    def num_budgets(self) -> int:
+        """Number of (project, budget) pairs."""
+        return len(self.budget_ids)
+
     def slots(self, task: int, mode: Mode) -> list[tuple[int, int]]:
         """``(requirement, count)`` pairs a task needs in ``mode``."""
-        reqs = self.task2requirements[task]
-        if mode.crew:
-            return [(reqs[0], mode.crew)]
-        return [(r, int(self.req_count[r])) for r in reqs]
+        return list(mode.slots)
 
     def task_name(self, task: int) -> str:
         """``project/task`` name of a task."""
@@ -166,6 +184,29 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         for skill in portfolio.skills
     }
 
+    critical = critical_path_lengths(portfolio)
+    pool_index = {pool.id: k for k, pool in enumerate(portfolio.pools)}
+    budget_ids: list[tuple[str, str]] = []
+    budget_limit: list[int] = []
+    budget2project: list[int] = []
+    for p, project in enumerate(portfolio.projects):
+        for name, limit in project.budgets.items():
+            budget_ids.append((project.id, name))
+            budget_limit.append(limit)
+            budget2project.append(p)
+    budget_index = {key: k for k, key in enumerate(budget_ids)}
+
+    def add_requirement(t: int, req: Requirement) -> int:
+        assert req.skill is not None
+        req2task.append(t)
+        req_skill.append(req.skill)
+        req_level.append(req.level)
+        req_count.append(req.count)
+        req_alloc.append(req.allocation)
+        ok = (skill_level[req.skill] >= req.level) & (capacity >= req.allocation)
+        req_elig.append(np.flatnonzero(ok & ever_available))
+        return len(req2task) - 1
+
     for p, project in enumerate(portfolio.projects):
         release = cal.ceil_index(project.release) if project.release else 0
         deadline = cal.floor_index(project.deadline) if project.deadline else horizon - 1
@@ -173,13 +214,42 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         for task in project.tasks:
             t = task_index[(project.id, task.id)]
             task2project.append(p)
+            reqs: list[int] = []
             if task.effort is not None:
                 lo, hi = task.crew_bounds
-                task_modes.append([Mode(task.effort_length(c), c) for c in range(lo, hi + 1)])
+                r = add_requirement(t, task.requirements[0])
+                reqs.append(r)
+                task_modes.append(
+                    [Mode(task.effort_length(c), crew=c, slots=((r, c),)) for c in range(lo, hi + 1)]
+                )
                 task_effort.append(True)
             else:
-                assert task.duration is not None
-                task_modes.append([Mode(task.duration, 0)])
+                modes = []
+                for m, option in enumerate(task.mode_options()):
+                    slots = []
+                    pools = []
+                    for req in option.requirements:
+                        if req.pool is not None:
+                            pools.append((pool_index[req.pool], req.units))
+                        else:
+                            r = add_requirement(t, req)
+                            reqs.append(r)
+                            slots.append((r, req.count))
+                    consumes = tuple(
+                        (budget_index[(project.id, name)], amount)
+                        for name, amount in option.consumes.items()
+                        if amount > 0
+                    )
+                    modes.append(
+                        Mode(
+                            option.duration,
+                            slots=tuple(slots),
+                            pools=tuple(pools),
+                            consumes=consumes,
+                            index=m if task.modes is not None else None,
+                        )
+                    )
+                task_modes.append(modes)
                 task_effort.append(False)
             es = release
             if task.earliest_start:
@@ -191,16 +261,6 @@ def compile_problem(portfolio: Portfolio) -> Problem:
             task_le.append(le)
             task_fixed.append(cal.index(task.fixed_start) if task.fixed_start else -1)
             task_fixed_people.append([person_index[x] for x in task.fixed_people])
-            reqs = []
-            for req in task.requirements:
-                reqs.append(len(req2task))
-                req2task.append(t)
-                req_skill.append(req.skill)
-                req_level.append(req.level)
-                req_count.append(req.count)
-                req_alloc.append(req.allocation)
-                ok = (skill_level[req.skill] >= req.level) & (capacity >= req.allocation)
-                req_elig.append(np.flatnonzero(ok & ever_available))
             task2reqs.append(reqs)
             for dep in task.dependencies:
                 pred = task_index[portfolio.task_key(project.id, dep.task)]
@@ -234,6 +294,7 @@ def compile_problem(portfolio: Portfolio) -> Problem:
             [cal.floor_index(p.deadline) if p.deadline else horizon - 1 for p in portfolio.projects]
         ),
         project2tasks=project2tasks,
+        project_critical_path=arr([critical[p.id] for p in portfolio.projects]),
         task_ids=task_ids,
         task2project=arr(task2project),
         task_modes=task_modes,
@@ -249,6 +310,11 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         req_count=arr(req_count),
         req_allocation=arr(req_alloc),
         req_eligible=req_elig,
+        pool_ids=[pool.id for pool in portfolio.pools],
+        pool_capacity=arr([pool.capacity for pool in portfolio.pools]),
+        budget_ids=budget_ids,
+        budget_limit=arr(budget_limit),
+        budget2project=arr(budget2project),
         precedences=precedences,
         task_preds=task_preds,
         task_succs=task_succs,

@@ -24,6 +24,7 @@ from model.checker import (
     AFTER_LATEST_FINISH,
     BEFORE_EARLIEST_START,
     BEFORE_RELEASE,
+    BUDGET_EXCEEDED,
     CREW_SIZE,
     DEPENDENCY_BROKEN,
     FIXED_PERSON_MISSING,
@@ -34,11 +35,13 @@ from model.checker import (
     PARTLY_SCHEDULED,
     PERSON_TWICE,
     PERSON_UNAVAILABLE,
+    POOL_OVER_CAPACITY,
     REQUIREMENT_NOT_COVERED,
     SKILL_LEVEL_TOO_LOW,
     TASK_NOT_SCHEDULED,
     TASK_SCHEDULED_TWICE,
     TOO_MANY_PROJECTS,
+    UNKNOWN_MODE,
     UNKNOWN_PERSON,
     UNKNOWN_TASK,
     WRONG_LENGTH,
@@ -698,6 +701,110 @@ def _(small: Small) -> Built:
         ]
 
     return broken_small(small, mutate)
+
+
+# --- rules 9 and 10 and modes: pools, budgets ------------------------------------------------
+
+
+def _pool_portfolio() -> Portfolio:
+    data = portfolio_dict(
+        [
+            project(
+                "p",
+                [
+                    {"id": "a", "duration": 2, "requirements": [{"pool": "rig", "units": 2}]},
+                    {
+                        "id": "b",
+                        "modes": [
+                            {
+                                "duration": 3,
+                                "requirements": [{"pool": "rig", "units": 1}],
+                                "consumes": {"cash": 4},
+                            },
+                            {
+                                "duration": 1,
+                                "requirements": [{"pool": "rig", "units": 3}],
+                                "consumes": {"cash": 7},
+                            },
+                        ],
+                    },
+                ],
+                budgets={"cash": 6},
+            )
+        ],
+        [],
+    )
+    data["pools"] = [{"id": "rig", "capacity": 3}]
+    return build(data)
+
+
+def _with_mode(a: Assignment, mode: int | None) -> Assignment:
+    a.mode = mode
+    return a
+
+
+@case(
+    "POOL_OVER_CAPACITY-overlap", POOL_OVER_CAPACITY, day=D("2027-01-05"), message="pool rig is used 5 units"
+)
+def _(small: Small) -> Built:
+    good = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 0),
+    ]
+    bad = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-05", "2027-01-05"), 1),
+    ]
+    return _pool_portfolio(), good, bad
+
+
+@case("BUDGET_EXCEEDED-fast-mode", BUDGET_EXCEEDED, project="p", message="consumes 7 of budget cash, limit 6")
+def _(small: Small) -> Built:
+    good = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 0),
+    ]
+    bad = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-06"), 1),
+    ]
+    return _pool_portfolio(), good, bad
+
+
+@case("UNKNOWN_MODE-missing", UNKNOWN_MODE, project="p", task="b", message="the plan gives mode None")
+def _(small: Small) -> Built:
+    good = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 0),
+    ]
+    bad = [assign("p", "a", "2027-01-04", "2027-01-05"), assign("p", "b", "2027-01-06", "2027-01-08")]
+    return _pool_portfolio(), good, bad
+
+
+@case("UNKNOWN_MODE-out-of-range", UNKNOWN_MODE, project="p", task="b", message="the plan gives mode 2")
+def _(small: Small) -> Built:
+    good = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 0),
+    ]
+    bad = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 2),
+    ]
+    return _pool_portfolio(), good, bad
+
+
+@case("WRONG_LENGTH-mode", WRONG_LENGTH, project="p", task="b", message="must last 1 working days, not 3")
+def _(small: Small) -> Built:
+    good = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 0),
+    ]
+    bad = [
+        assign("p", "a", "2027-01-04", "2027-01-05"),
+        _with_mode(assign("p", "b", "2027-01-06", "2027-01-08"), 1),
+    ]
+    return _pool_portfolio(), good, bad
 
 
 # --------------------------------------------------------------------------- the test

@@ -246,6 +246,32 @@ PAIRS = {
             ],
         ),
     ),
+    "pool capacity": (
+        portfolio([], [project("x", [task("u", 5, [{"pool": "rig", "units": 2}]), task("v", 5, [{"pool": "rig", "units": 2}])])],
+                  pools=[{"id": "rig", "capacity": 2}]),
+        portfolio([], [project("x", [task("u", 5, [{"pool": "rig", "units": 2}]), task("v", 6, [{"pool": "rig", "units": 1}])])],
+                  pools=[{"id": "rig", "capacity": 2}]),
+    ),
+    "modes and budget": (
+        portfolio([], [project("x", [
+            {"id": "u", "modes": [{"duration": 8, "consumes": {"cash": 1}}, {"duration": 4, "consumes": {"cash": 5}}]},
+            {"id": "v", "modes": [{"duration": 6, "consumes": {"cash": 1}}, {"duration": 3, "consumes": {"cash": 5}}],
+             "dependencies": [{"task": "u"}]}], budgets={"cash": 6})]),
+        portfolio([], [project("x", [
+            {"id": "u", "modes": [{"duration": 8, "consumes": {"cash": 1}}, {"duration": 4, "consumes": {"cash": 5}}]},
+            {"id": "v", "modes": [{"duration": 7, "consumes": {"cash": 1}}, {"duration": 3, "consumes": {"cash": 5}}],
+             "dependencies": [{"task": "u"}]}], budgets={"cash": 6})]),
+    ),
+    "modes with people": (
+        portfolio([person("a", {"dev": 1}), person("b", {"qa": 1})], [project("x", [
+            {"id": "u", "modes": [{"duration": 6, "requirements": [{"skill": "dev"}]},
+                                  {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]}]},
+            {"id": "v", "duration": 7, "requirements": [{"skill": "qa"}], "dependencies": [{"task": "u"}]}])]),
+        portfolio([person("a", {"dev": 1}), person("b", {"qa": 1})], [project("x", [
+            {"id": "u", "modes": [{"duration": 6, "requirements": [{"skill": "dev"}]},
+                                  {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]}]},
+            {"id": "v", "duration": 8, "requirements": [{"skill": "qa"}], "dependencies": [{"task": "u"}]}])]),
+    ),
     "committed must fit": (
         portfolio(
             [person("a", {"dev": 1})],
@@ -283,3 +309,12 @@ def test_skill_pools_are_redundant() -> None:
     without = tuple(f for f in CONSTRAINTS if f is not skill_pools)
     for feasible, _ in PAIRS.values():
         assert cp_solve(feasible).objective == pytest.approx(cp_solve(feasible, without).objective)
+
+
+def test_makespan_objective_on_pools() -> None:
+    """Two 5-day tasks that cannot overlap on a 2-unit pool: makespan 10."""
+    pf = PAIRS["pool capacity"][0]
+    pf.objective.tardiness = pf.objective.completion = 0
+    pf.objective.makespan = 1
+    result = cp_solve(pf)
+    assert result.status == "OPTIMAL" and result.objective == pytest.approx(10)

@@ -127,6 +127,8 @@ def test_objective_terms(portfolio: Portfolio) -> None:
         "cost": terms.cost,
         "continuity": terms.continuity,
         "left_out": terms.left_out,
+        "makespan": 0.0,
+        "project_delay": 0.0,
     }
 
 

@@ -173,13 +173,13 @@ INVALID = [
         "both-duration-and-effort",
         edit((f"{T}.0.effort", 3)),
         "projects[0].tasks[0]",
-        "exactly one of `duration` and `effort`",
+        "exactly one of `duration`, `effort` and `modes`",
     ),
     row(
         "neither-duration-nor-effort",
         edit((f"{T}.0.duration", DELETE)),
         "projects[0].tasks[0]",
-        "exactly one of `duration` and `effort`",
+        "exactly one of `duration`, `effort` and `modes`",
     ),
     row(
         "effort-task-with-two-requirements",

@@ -32,7 +32,7 @@ def task_windows(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
             model.add(tv.start == int(pb.task_fixed_start[t]))
         bools = [b for _, b in tv.modes if b is not None]
         if bools:
-            model.add_exactly_one(bools)
+            model.add(sum(bools) == (tv.present if tv.present is not None else 1))
 
 
 def staffing(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -43,7 +43,7 @@ def staffing(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
         on = tv.present if tv.present is not None else 1
         for r in reqs:
             xs = [v.assign[(r, i)] for i in scope.candidates[r].tolist()]
-            need = tv.crew if pb.task_effort[t] else int(pb.req_count[r])
+            need = tv.mode_count(r)
             if tv.present is None:
                 model.add(sum(xs) == need)
             else:
@@ -199,15 +199,63 @@ def skill_pools(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
         for t, r in items:
             tv = v.tasks[t]
             alloc = int(pb.req_allocation[r])
-            need = tv.crew if pb.task_effort[t] else int(pb.req_count[r])
-            intervals.append(tv.interval)
-            demands.append(need * alloc)
+            for (mode, _), interval in zip(tv.modes, tv.mode_intervals, strict=True):
+                count = sum(c for req, c in mode.slots if req == r)
+                if count:
+                    intervals.append(interval)
+                    demands.append(count * alloc)
         fixed = _segments(top - supply, lo)
         intervals += [
             model.new_fixed_size_interval_var(s, n, f"pool[{skill},{level},{s}]") for s, n, _ in fixed
         ]
         demands += [b for _, _, b in fixed]
         model.add_cumulative(intervals, demands, top)
+
+
+def pool_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Pool units in use on any day stay within the pool's capacity (fixed tasks use some)."""
+    pb = scope.problem
+    if pb.num_pools == 0:
+        return
+    used = np.zeros((pb.num_pools, pb.num_days), dtype=np.int64)
+    for pl in scope.fixed_placements():
+        for pool, units in pl.mode.pools:
+            used[pool, pl.start : pl.end] += units
+    usage: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
+    for tv in v.tasks.values():
+        for (mode, _), interval in zip(tv.modes, tv.mode_intervals, strict=True):
+            for pool, units in mode.pools:
+                usage.setdefault(pool, []).append((interval, units))
+    for pool, items in usage.items():
+        cap = int(pb.pool_capacity[pool])
+        fixed = _segments(np.minimum(used[pool], cap), 0)
+        intervals = [iv for iv, _ in items]
+        intervals += [model.new_fixed_size_interval_var(s, n, f"poolused[{pool},{s}]") for s, n, _ in fixed]
+        model.add_cumulative(intervals, [u for _, u in items] + [b for _, _, b in fixed], cap)
+
+
+def budgets(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Each project's consumption of each budget stays within its limit."""
+    pb = scope.problem
+    if pb.num_budgets == 0:
+        return
+    spent = np.zeros(pb.num_budgets, dtype=np.int64)
+    for pl in scope.fixed_placements():
+        for budget, amount in pl.mode.consumes:
+            spent[budget] += amount
+    terms: dict[int, list[cp_model.LinearExprT]] = {}
+    for tv in v.tasks.values():
+        per_budget: dict[int, dict] = {}
+        for mode, _ in tv.modes:
+            for budget, amount in mode.consumes:
+                per_budget.setdefault(budget, {})[mode] = amount
+        for budget, amounts in per_budget.items():
+            expr = tv.mode_amount(amounts)
+            if tv.present is not None and len(tv.modes) == 1:
+                expr = amounts[tv.modes[0][0]] * tv.present
+            terms.setdefault(budget, []).append(expr)
+    for budget, exprs in terms.items():
+        model.add(sum(exprs) <= int(pb.budget_limit[budget]) - int(spent[budget]))
 
 
 def project_finish(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -243,6 +291,8 @@ CONSTRAINTS: tuple[Family, ...] = (
     precedences,
     person_capacity,
     parallel_projects,
+    pool_capacity,
+    budgets,
     skill_pools,
     project_finish,
 )

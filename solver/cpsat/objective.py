@@ -105,6 +105,38 @@ def weight_continuity(
     return terms, offset
 
 
+def weight_makespan(model: cp_model.CpModel, scope: Scope, v: Variables, weight: float) -> tuple[Terms, int]:
+    """Working days from the horizon start to the last finish of the whole plan."""
+    pb = scope.problem
+    free = scope.free_set
+    fixed_end = max((pl.end for t, pl in scope.incumbent.items() if t not in free), default=0)
+    last = model.new_int_var(fixed_end, pb.num_days, "makespan")
+    for tv in v.tasks.values():
+        ct = model.add(last >= tv.end)
+        if tv.present is not None:
+            ct.only_enforce_if(tv.present)
+    return [(round(weight * SCALE), last)], 0
+
+
+def weight_project_delay(
+    model: cp_model.CpModel, scope: Scope, v: Variables, weight: float
+) -> tuple[Terms, int]:
+    """Σ (exclusive end − release − critical path length) of planned projects."""
+    pb = scope.problem
+    coef = round(weight * SCALE)
+    terms: Terms = []
+    offset = 0
+    for p, finish in v.project_finish.items():
+        terms.append((coef, finish))
+        base = coef * int(pb.project_release[p] + pb.project_critical_path[p])
+        present = v.project_present.get(p)
+        if present is None:
+            offset -= base
+        else:
+            terms.append((-base, present))
+    return terms, offset
+
+
 Term = Callable[[cp_model.CpModel, Scope, Variables, float], tuple[Terms, int]]
 
 OBJECTIVE_TERMS: tuple[tuple[str, Term], ...] = (
@@ -112,6 +144,8 @@ OBJECTIVE_TERMS: tuple[tuple[str, Term], ...] = (
     ("completion", weight_completion),
     ("cost", weight_cost),
     ("continuity", weight_continuity),
+    ("makespan", weight_makespan),
+    ("project_delay", weight_project_delay),
 )
 
 

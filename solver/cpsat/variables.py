@@ -24,6 +24,28 @@ class TaskVars:
     interval: cp_model.IntervalVar
     modes: list[tuple[Mode, cp_model.IntVar | None]]
     present: cp_model.IntVar | None  # None: always present
+    mode_intervals: list[cp_model.IntervalVar]  # one per mode (the task interval if single-mode)
+
+    def mode_count(self, requirement: int) -> cp_model.LinearExprT:
+        """People the chosen mode asks for on ``requirement`` (a constant for single-mode tasks)."""
+        if len(self.modes) == 1:
+            mode = self.modes[0][0]
+            return sum(c for r, c in mode.slots if r == requirement)
+        lits, coefs = [], []
+        for mode, lit in self.modes:
+            count = sum(c for r, c in mode.slots if r == requirement)
+            if count:
+                assert lit is not None
+                lits.append(lit)
+                coefs.append(count)
+        return cp_model.LinearExpr.weighted_sum(lits, coefs)
+
+    def mode_amount(self, amounts: dict[Mode, int]) -> cp_model.LinearExprT:
+        """Σ over modes of ``amounts[mode]`` × (mode chosen); a constant for single-mode tasks."""
+        if len(self.modes) == 1:
+            return amounts.get(self.modes[0][0], 0)
+        pairs = [(lit, amounts[m]) for m, lit in self.modes if amounts.get(m)]
+        return cp_model.LinearExpr.weighted_sum([p[0] for p in pairs], [p[1] for p in pairs])
 
 
 @dataclass
@@ -67,8 +89,8 @@ def make_variables(model: cp_model.CpModel, scope: Scope) -> Variables:
         else:
             chosen = [model.new_bool_var(f"mode[{t},{m.crew}]") for m in modes]
             mode_vars = list(zip(modes, chosen, strict=True))
-            length_var = model.new_int_var(min_len, max(m.length for m in modes), f"length[{t}]")
-            crew_var = model.new_int_var(min(m.crew for m in modes), max(m.crew for m in modes), f"crew[{t}]")
+            length_var = model.new_int_var(0, max(m.length for m in modes), f"length[{t}]")
+            crew_var = model.new_int_var(0, max(m.crew for m in modes), f"crew[{t}]")
             model.add(length_var == cp_model.LinearExpr.weighted_sum(chosen, [m.length for m in modes]))
             model.add(crew_var == cp_model.LinearExpr.weighted_sum(chosen, [m.crew for m in modes]))
             length, crew = length_var, crew_var
@@ -76,7 +98,15 @@ def make_variables(model: cp_model.CpModel, scope: Scope) -> Variables:
             interval = model.new_interval_var(start, length, end, f"task[{t}]")
         else:
             interval = model.new_optional_interval_var(start, length, end, present, f"task[{t}]")
-        v.tasks[t] = TaskVars(start, end, length, crew, interval, mode_vars, present)
+        if len(modes) == 1:
+            mode_intervals = [interval]
+        else:
+            mode_intervals = [
+                model.new_optional_fixed_size_interval_var(start, m.length, lit, f"mode[{t},{k}]")
+                for k, (m, lit) in enumerate(mode_vars)
+                if lit is not None
+            ]
+        v.tasks[t] = TaskVars(start, end, length, crew, interval, mode_vars, present, mode_intervals)
         # named assignments: one Boolean per (requirement, candidate person)
         reqs = pb.task2requirements[t]
         eligible_for: dict[int, list[int]] = {}
