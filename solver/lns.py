@@ -94,6 +94,38 @@ def late_projects(
     return _grow(problem, placements, seeds, size, rng)
 
 
+def blocking_work(problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random) -> list[int]:
+    """A late project plus the work that holds its people between its earliest and actual dates.
+
+    For each task of the project, the tasks of every person who could do it, placed
+    between the task's earliest possible start and its current end, are candidates
+    to give way; lower-priority work first, since delaying it costs least.
+    """
+    weights = _late_weights(problem, placements)
+    if weights.sum() <= 0:
+        return random_projects(problem, placements, size, rng)
+    p = rng.choices(range(problem.num_projects), weights=weights.tolist())[0]
+    own = [t for t in problem.project2tasks[p] if t in placements]
+    earliest = problem.task_earliest_start
+    by_person: dict[int, list[int]] = {}
+    for t, pl in placements.items():
+        for person, _ in pl.people:
+            by_person.setdefault(person, []).append(t)
+    blockers: dict[int, float] = {}
+    release = int(problem.project_release[p])
+    for t in own:
+        lo, hi = max(release, int(earliest[t])), placements[t].end
+        for r in problem.task2requirements[t]:
+            for person in problem.req_eligible[r].tolist():
+                for u in by_person.get(person, []):
+                    q = int(problem.task2project[u])
+                    if q != p and placements[u].end > lo and placements[u].start < hi:
+                        score = float(problem.project_priority[q]) + rng.random()
+                        blockers[u] = min(blockers.get(u, score), score)
+    ranked = sorted(blockers, key=blockers.__getitem__)
+    return (own + ranked)[:size]
+
+
 def time_window(
     problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
 ) -> list[int]:
@@ -136,6 +168,7 @@ def random_projects(
 
 NEIGHBOURHOODS: tuple[tuple[str, Neighbourhood], ...] = (
     ("late_projects", late_projects),
+    ("blocking_work", blocking_work),
     ("time_window", time_window),
     ("people_group", people_group),
     ("random_projects", random_projects),
