@@ -313,22 +313,9 @@ def deadline_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     return key
 
 
-def weighted_rule(problem: Problem, windows: TimeWindows, weight: np.ndarray) -> PriorityKey:
-    """Project weight first (heavier first), then latest start against the due date."""
-    target_end = np.where(problem.project_has_due, problem.project_due, problem.project_deadline) + 1
-    shift = (problem.project_deadline + 1 - target_end)[problem.task2project]
-    latest_start = windows.latest_end - windows.min_length - shift
-
-    def key(task: int) -> tuple[float, ...]:
-        return (-float(weight[problem.task2project[task]]), int(latest_start[task]), task)
-
-    return key
-
-
 def level(
     problem: Problem,
     rule: str = "priority",
-    weight: np.ndarray | None = None,
     windows: TimeWindows | None = None,
 ) -> LevellingResult:
     """Run one serial levelling pass.
@@ -338,18 +325,12 @@ def level(
     problem
         The compiled problem.
     rule
-        ``"priority"`` (project priority first) or ``"deadline"`` (least slack first);
-        ignored when ``weight`` is given.
-    weight
-        Per-project weights for :func:`weighted_rule` (the squeaky-wheel search sets them).
+        ``"priority"`` (project priority first) or ``"deadline"`` (least slack first).
     windows
         Precomputed :func:`~solver.bounds.time_windows` (saves time on repeated passes).
     """
     windows = windows or time_windows(problem)
-    if weight is not None:
-        key = weighted_rule(problem, windows, weight)
-    else:
-        key = (priority_rule if rule == "priority" else deadline_rule)(problem, windows)
+    key = (priority_rule if rule == "priority" else deadline_rule)(problem, windows)
     cap = _Capacity(problem)
     placer = _Placer(problem, cap, windows)
     placed: dict[int, Placement] = {}

@@ -126,6 +126,42 @@ def blocking_work(problem: Problem, placements: dict[int, Placement], size: int,
     return (own + ranked)[:size]
 
 
+def insert_proposed(problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random) -> list[int]:
+    """A left-out proposed project (all its tasks) plus the lowest-priority work in its window.
+
+    The project's tasks are not in the incumbent; the optimiser decides whether to
+    take the project on (all or nothing) in this neighbourhood.
+    """
+    left_out = [
+        p
+        for p in range(problem.num_projects)
+        if not problem.project_committed[p]
+        and problem.project2tasks[p]
+        and not any(t in placements for t in problem.project2tasks[p])
+        and all(
+            problem.precedences[k].pred in placements or problem.task2project[problem.precedences[k].pred] == p
+            for t in problem.project2tasks[p]
+            for k in problem.task_preds[t]
+        )
+    ]
+    if not left_out:
+        return random_projects(problem, placements, size, rng)
+    p = rng.choice(left_out)
+    own = list(problem.project2tasks[p])
+    lo = int(problem.project_release[p])
+    hi = int(problem.project_deadline[p]) + 1
+    skills = {problem.req_skill[r] for t in own for r in problem.task2requirements[t]}
+    others = [
+        t
+        for t, pl in placements.items()
+        if pl.end > lo
+        and pl.start < hi
+        and any(problem.req_skill[r] in skills for _, r in pl.people)
+    ]
+    others.sort(key=lambda t: (int(problem.project_priority[problem.task2project[t]]), rng.random()))
+    return own + others[: max(0, size - len(own))]
+
+
 def time_window(
     problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
 ) -> list[int]:
@@ -169,6 +205,7 @@ def random_projects(
 NEIGHBOURHOODS: tuple[tuple[str, Neighbourhood], ...] = (
     ("late_projects", late_projects),
     ("blocking_work", blocking_work),
+    ("insert_proposed", insert_proposed),
     ("time_window", time_window),
     ("people_group", people_group),
     ("random_projects", random_projects),

@@ -26,7 +26,12 @@ class SolverSettings(BaseModel):
     seed: int = Field(default=0, ge=0, description="Random seed.")
     deterministic: bool = Field(default=False, description="Reproducible mode: 1 worker, deterministic time.")
     optimise: bool = Field(default=True, description="Improve the levelling plan with CP-SAT.")
-    lns_seconds: float = Field(default=2.0, gt=0, description="Time per neighbourhood re-solve.")
+    lns_seconds: float = Field(default=0.5, gt=0, description="Time limit of one neighbourhood re-solve.")
+    strategy: Literal["auto", "full", "lns"] = Field(
+        default="auto",
+        description="`full`: one CP-SAT model of everything; `lns`: neighbourhoods around the "
+        "incumbent; `auto`: full for small portfolios, LNS for large ones.",
+    )
     log: bool = Field(default=False, description="Print CP-SAT's search log.")
 
     @classmethod

@@ -12,6 +12,7 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables
+from solver.levelling import Placement
 from solver.problem import Point
 
 
@@ -64,26 +65,45 @@ def staffing(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
                 model.add(lit == on)
 
 
+def _point(pl: Placement, point: Point) -> int:
+    return pl.end if point == Point.END else pl.start
+
+
 def precedences(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
-    """FS/SS/FF/SF with lags between free tasks; fixed neighbours are already in the domains."""
+    """FS/SS/FF/SF with lags between free tasks, and between free tasks and fixed ones.
+
+    The windows already hold the fixed neighbours for fixed-length tasks; with a
+    variable length (crew or mode choice) only an explicit constraint is exact.
+    """
     pb = scope.problem
     for t, tv in v.tasks.items():
         for k in pb.task_preds[t]:
             prec = pb.precedences[k]
+            after = tv.end if prec.succ_point == Point.END else tv.start
             pred = v.tasks.get(prec.pred)
             if pred is None:
-                if prec.pred not in scope.incumbent:
+                fixed = scope.incumbent.get(prec.pred)
+                if fixed is None:
                     # the predecessor's (proposed) project is left out: so is this one
                     model.add(tv.present == 0) if tv.present is not None else model.add_bool_or([])
-                continue
-            if pred.present is not None and tv.present is not None:
-                model.add_implication(tv.present, pred.present)
-            before = pred.end if prec.pred_point == Point.END else pred.start
-            after = tv.end if prec.succ_point == Point.END else tv.start
-            ct = model.add(after >= before + prec.delay)
-            lits = [x for x in (tv.present, pred.present) if x is not None]
+                    continue
+                ct = model.add(after >= _point(fixed, prec.pred_point) + prec.delay)
+            else:
+                if pred.present is not None and tv.present is not None:
+                    model.add_implication(tv.present, pred.present)
+                before = pred.end if prec.pred_point == Point.END else pred.start
+                ct = model.add(after >= before + prec.delay)
+            lits = [x for x in (tv.present, pred.present if pred else None) if x is not None]
             if lits:
                 ct.only_enforce_if(lits)
+        for k in pb.task_succs[t]:
+            prec = pb.precedences[k]
+            if prec.succ in v.tasks or prec.succ not in scope.incumbent:
+                continue
+            before = tv.end if prec.pred_point == Point.END else tv.start
+            ct = model.add(_point(scope.incumbent[prec.succ], prec.succ_point) >= before + prec.delay)
+            if tv.present is not None:
+                ct.only_enforce_if(tv.present)
 
 
 def _segments(values: np.ndarray, lo: int) -> list[tuple[int, int, int]]:

@@ -69,6 +69,7 @@ def build_scope(
     optional_projects: set[int] | None = None,
     horizon: int | None = None,
     max_delay: int | None = None,
+    max_advance: int | None = None,
 ) -> Scope:
     """Scope with ``free`` tasks re-decided and every other incumbent placement fixed.
 
@@ -80,6 +81,8 @@ def build_scope(
     max_delay
         Optional cap on how many working days a free task may end later than in the
         incumbent: small neighbourhoods solve much faster on tight domains.
+    max_advance
+        Likewise, how many working days a free task may start earlier than in the incumbent.
     """
     free_set = set(free)
     fixed = [pl for t, pl in incumbent.items() if t not in free_set]
@@ -87,10 +90,11 @@ def build_scope(
     windows = time_windows(problem, pinned)
     if horizon is not None:
         windows.latest_end[:] = np.minimum(windows.latest_end, horizon)
-    if max_delay is not None:
-        for t in free:
-            if t in incumbent:
-                windows.latest_end[t] = min(windows.latest_end[t], incumbent[t].end + max_delay)
+    for t in free:
+        if t in incumbent and max_delay is not None:
+            windows.latest_end[t] = min(windows.latest_end[t], incumbent[t].end + max_delay)
+        if t in incumbent and max_advance is not None:
+            windows.earliest_start[t] = max(windows.earliest_start[t], incumbent[t].start - max_advance)
     remaining = remaining_capacity(problem, fixed)
     candidates: dict[int, np.ndarray] = {}
     for t in free:
