@@ -6,6 +6,7 @@ hard rule), 3 no plan found in time, 4 invalid input, 1 internal error.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from enum import IntEnum
@@ -17,12 +18,13 @@ from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
-from api.report import markdown_report, print_summary
+from api.report import markdown_report, print_explanation, print_summary
 from model.assemble import empty_plan
 from model.checker import check_plan
 from model.load import InvalidInput, parse_model, parse_portfolio
-from model.plan import ErrorItem, Plan, PlanStatus
+from model.plan import ErrorItem, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
+from model.rules import Issue
 from solver.settings import Preset, SolverSettings
 from solver.solve import Progress, solve
 
@@ -192,14 +194,40 @@ def solve_command(
     deterministic: Deterministic = False,
     optimise: Optimise = True,
     as_json: JsonFlag = False,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Read a public benchmark file instead: psplib, rcmp, mplib, mista, imopse or mspsp "
+            "(objective and bound are then in the family's terms).",
+        ),
+    ] = None,
 ) -> None:
     """Plan a portfolio: print the summary, optionally write the plan and a report."""
     if preset is not None and preset not in Preset.__args__:  # type: ignore[attr-defined]
         err_console.print(f"--preset: unknown preset '{preset}' (fast, balanced, thorough)")
         raise typer.Exit(ExitCode.INVALID_INPUT)
-    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
     settings = _settings(time_limit, workers, seed, preset, deterministic, optimise)
+    if fmt is not None:
+        _solve_benchmark(portfolio_file, fmt, settings, output, report, as_json)
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
     _run_solve(portfolio, settings, output, report, as_json)
+
+
+def _solve_benchmark(
+    path: Path, fmt: str, settings: SolverSettings, output: Path | None, report: Path | None, as_json: bool
+) -> NoReturn:
+    from api.benchmark_format import solve_benchmark_file
+    from benchmarks.readers import READER_MODULES
+
+    if fmt not in READER_MODULES:
+        err_console.print(f"--format: unknown format '{fmt}' ({', '.join(READER_MODULES)})")
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    try:
+        portfolio, plan = solve_benchmark_file(path, fmt, settings)
+    except (ValueError, OSError) as exc:
+        _fail_invalid(InvalidInput([Issue(str(path), str(exc))]), as_json, f"{fmt} file")
+    emit_plan(portfolio, plan, output, report, as_json)
 
 
 @app.command("check")
@@ -270,6 +298,147 @@ def generate_command(
         console.print(f"portfolio written to {output}")
     else:
         print(text)
+
+
+@app.command("explain")
+def explain_command(
+    portfolio_file: Annotated[Path, typer.Argument(help="Portfolio JSON file.")],
+    plan_file: Annotated[Path | None, typer.Argument(help="Plan JSON (default: solve first).")] = None,
+    time_limit: TimeLimit = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Explain a plan: bottleneck skills and weeks, why projects are late, slack, proposed projects.
+
+    For an infeasible portfolio: the conflicting rules and what would fix them.
+    """
+    from solver.explain import explain_plan
+
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    if plan_file is None:
+        plan = solve(portfolio, _settings(time_limit, None, None, None, False, True))
+    else:
+        try:
+            plan = parse_model(Plan, plan_file)
+        except InvalidInput as exc:
+            _fail_invalid(exc, as_json, "plan")
+    if not plan.status.has_plan:
+        if as_json:
+            print(json.dumps({"status": plan.status.value, "explanation": plan.explanation}, indent=2))
+        else:
+            print_summary(console, portfolio, plan)
+        raise typer.Exit(STATUS_EXIT[plan.status])
+    detail = explain_plan(portfolio, plan)
+    if as_json:
+        print(detail.model_dump_json(indent=2))
+    else:
+        print_explanation(console, detail)
+    raise typer.Exit(ExitCode.PLAN)
+
+
+@app.command("compare")
+def compare_command(
+    files: Annotated[
+        list[Path], typer.Argument(help="Baseline portfolio, then scenario or portfolio files.")
+    ],
+    time_limit: TimeLimit = None,
+    workers: Workers = None,
+    seed: Seed = None,
+    report: Report = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Solve a baseline and what-if scenarios side by side (in parallel within the cores)."""
+    from api.compare_report import comparison_markdown, print_comparison
+    from model.scenario import load_for_compare
+    from solver.compare import compare
+
+    try:
+        portfolios = load_for_compare(files)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json)
+    settings = _settings(time_limit, workers, seed, None, False, True)
+
+    def done(label: str, plan: Plan) -> None:
+        if not as_json:
+            err_console.print(f"solved {label}: {plan.status.value} in {plan.solve_seconds:.1f} s")
+
+    comparison = compare(portfolios, settings, on_done=done)
+    if report:
+        write_json(report, comparison_markdown(comparison))
+    if as_json:
+        print(comparison.model_dump_json(indent=2))
+    else:
+        print_comparison(console, comparison)
+    raise typer.Exit(ExitCode.PLAN)
+
+
+@app.command("replan")
+def replan_command(
+    portfolio_file: Annotated[Path, typer.Argument(help="The (changed) portfolio JSON file.")],
+    baseline_file: Annotated[Path, typer.Option("--baseline", help="The plan being executed.")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Date from which to replan (ISO).")],
+    max_changes: Annotated[
+        int | None, typer.Option("--max-changes", help="At most this many tasks may change.")
+    ] = None,
+    freeze_until: Annotated[
+        str | None, typer.Option("--freeze-until", help="No change to work starting before this date.")
+    ] = None,
+    move_weight: Annotated[float, typer.Option(help="Cost of moving a task.")] = 500.0,
+    shift_weight: Annotated[float, typer.Option(help="Cost per working day a task shifts.")] = 50.0,
+    people_weight: Annotated[float, typer.Option(help="Cost per person taken off a task.")] = 500.0,
+    output: Output = None,
+    report: Report = None,
+    time_limit: TimeLimit = None,
+    workers: Workers = None,
+    seed: Seed = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Replan from a baseline: done and in-progress work stays, the rest moves as little as it can."""
+    from solver.disruption import DisruptionWeights
+    from solver.replan import ReplanRequest, replan
+
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    try:
+        baseline = parse_model(Plan, baseline_file)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, "baseline plan")
+    issues = []
+    dates = {}
+    for name, text in (("--as-of", as_of), ("--freeze-until", freeze_until)):
+        if text is None:
+            continue
+        try:
+            dates[name] = dt.date.fromisoformat(text)
+        except ValueError:
+            issues.append(Issue(name, f"not an ISO date: '{text}'"))
+    if max_changes is not None and max_changes < 0:
+        issues.append(Issue("--max-changes", "must be 0 or more"))
+    if issues:
+        _fail_invalid(InvalidInput(issues), as_json)
+    request = ReplanRequest(
+        as_of=dates["--as-of"],
+        freeze_until=dates.get("--freeze-until"),
+        max_changes=max_changes,
+        weights=DisruptionWeights(move_weight, shift_weight, people_weight),
+    )
+    plan = replan(portfolio, baseline, request, _settings(time_limit, workers, seed, None, False, True))
+    if not as_json and plan.status.has_plan:
+        changed = plan.stats.get("changed_tasks", 0)
+        total = plan.stats.get("baseline_tasks", 0)
+        console.print(f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)")
+        for change in plan.changes[:30]:
+            console.print(f"  {change.project}/{change.task}: {change.change} {_change_text(change)}")
+    emit_plan(portfolio, plan, output, report, as_json)
+
+
+def _change_text(change: TaskChange) -> str:
+    parts = []
+    if change.old_start != change.new_start:
+        parts.append(f"{change.old_start} → {change.new_start}")
+    if change.people_added:
+        parts.append("+" + ", +".join(change.people_added))
+    if change.people_removed:
+        parts.append("-" + ", -".join(change.people_removed))
+    return "  ".join(parts)
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from model.explanation import Explanation
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
 
@@ -122,3 +123,21 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
         lines += ["", "## Violations", ""]
         lines += [f"- **{v.rule}**: {v.message}" for v in plan.violations]
     return "\n".join(lines) + "\n"
+
+
+def print_explanation(console: Console, detail: Explanation) -> None:
+    """Print a plan's explanation: summary, bottlenecks, late projects, proposed projects."""
+    for line in detail.summary:
+        console.print(f"• {line}")
+    if detail.bottlenecks:
+        console.print("[bold]Bottlenecks[/bold]")
+        for b in detail.bottlenecks[:10]:
+            console.print(f"  {b.message}")
+    if detail.late_projects:
+        console.print("[bold]Why projects are late[/bold]")
+        for late in detail.late_projects[:15]:
+            console.print(f"  {late.message}")
+    if detail.proposed:
+        console.print("[bold]Proposed projects[/bold]")
+        for outcome in detail.proposed:
+            console.print(f"  {outcome.message}")

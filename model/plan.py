@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
+from model.explanation import Explanation
 from model.portfolio import Strict
 
 
@@ -108,6 +109,21 @@ class ErrorItem(Strict):
     message: str = Field(description="What is wrong.")
 
 
+class TaskChange(Strict):
+    """How a task differs from the baseline plan of a replan."""
+
+    project: str = Field(description="Project id.")
+    task: str = Field(description="Task id.")
+    change: str = Field(description="`moved`, `restaffed`, `moved+restaffed`, `added` or `removed`.")
+    old_start: dt.date | None = Field(default=None, description="Start in the baseline.")
+    new_start: dt.date | None = Field(default=None, description="Start in the new plan.")
+    old_finish: dt.date | None = Field(default=None, description="Finish in the baseline.")
+    new_finish: dt.date | None = Field(default=None, description="Finish in the new plan.")
+    shift_days: int = Field(default=0, description="Working days the start moved (later > 0).")
+    people_added: list[str] = Field(default_factory=list, description="People now on the task.")
+    people_removed: list[str] = Field(default_factory=list, description="People no longer on it.")
+
+
 class Plan(Strict):
     """A staffing plan (or why there is none)."""
 
@@ -124,6 +140,12 @@ class Plan(Strict):
     )
     errors: list[ErrorItem] = Field(default_factory=list, description="Input problems (invalid).")
     explanation: list[str] = Field(default_factory=list, description="Why there is no plan, in PMO terms.")
+    changes: list[TaskChange] = Field(
+        default_factory=list, description="Replanning: what changed against the baseline plan."
+    )
+    explanation_detail: Explanation | None = Field(
+        default=None, description="Bottlenecks, why projects are late, slack, proposed projects."
+    )
     stats: dict[str, Any] = Field(
         default_factory=dict,
         description="Solver statistics: method, time to first plan, gap, …",

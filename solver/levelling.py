@@ -289,6 +289,9 @@ def _ready_bounds(problem: Problem, task: int, placed: dict[int, Placement]) -> 
 
 PriorityKey = Callable[[int], tuple[float, ...]]
 
+LEVELLING_RULES = ("priority", "deadline")
+"""The priority rules :func:`level` knows; solving tries each and keeps the best."""
+
 
 def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     """MS Project-style order: project priority, due date, then latest start."""
@@ -317,6 +320,7 @@ def level(
     problem: Problem,
     rule: str = "priority",
     windows: TimeWindows | None = None,
+    prefixed: dict[int, Placement] | None = None,
 ) -> LevellingResult:
     """Run one serial levelling pass.
 
@@ -328,15 +332,25 @@ def level(
         ``"priority"`` (project priority first) or ``"deadline"`` (least slack first).
     windows
         Precomputed :func:`~solver.bounds.time_windows` (saves time on repeated passes).
+    prefixed
+        Placements that are already decided (replanning: work done or in progress); they
+        are booked first and never moved. A proposed project with prefixed work is kept.
     """
     windows = windows or time_windows(problem)
     key = (priority_rule if rule == "priority" else deadline_rule)(problem, windows)
     cap = _Capacity(problem)
     placer = _Placer(problem, cap, windows)
     placed: dict[int, Placement] = {}
+    for placement in (prefixed or {}).values():
+        placer.commit(placement)
+        placed[placement.task] = placement
     result = LevellingResult(placed)
-    committed = problem.project_committed
-    committed_tasks = [t for t in range(problem.num_tasks) if committed[problem.task2project[t]]]
+    started = {int(problem.task2project[t]) for t in placed}
+    committed = problem.project_committed.copy()
+    committed[list(started)] = True
+    committed_tasks = [
+        t for t in range(problem.num_tasks) if committed[problem.task2project[t]] and t not in placed
+    ]
     blocked = _serial(problem, placer, placed, committed_tasks, key, result.failed)
     del blocked
     # proposed projects, one at a time, all or nothing

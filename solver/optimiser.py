@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
+from solver.disruption import Disruption
 from solver.evaluate import objective_of
 from solver.levelling import Placement
 from solver.lns import NEIGHBOURHOODS
@@ -53,19 +54,49 @@ def optimise(
     *,
     began: float,
     on_improvement: Improvement | None = None,
+    disruption: Disruption | None = None,
 ) -> OptimiseResult:
-    """Improve ``start`` until the time limit; never returns anything worse."""
+    """Improve ``start`` until the time limit; never returns anything worse.
+
+    With ``disruption`` (replanning) the frozen tasks never move and every change
+    against the baseline is charged in the objective.
+    """
+    search = _Search(problem, settings, began, on_improvement, disruption)
     incumbent = dict(start)
-    value = objective_of(problem, incumbent)
-    result = OptimiseResult(incumbent, value, None, False, time.perf_counter() - began)
+    result = OptimiseResult(incumbent, search.value(incumbent), None, False, time.perf_counter() - began)
     full = settings.strategy == "full" or (
         settings.strategy == "auto" and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS
     )
     if full:
-        _full_model(problem, result, settings, began, on_improvement)
+        _full_model(search, result)
     else:
-        _lns(problem, result, settings, began, on_improvement)
+        _lns(search, result)
     return result
+
+
+@dataclass
+class _Search:
+    """What every step of the search shares."""
+
+    problem: Problem
+    settings: SolverSettings
+    began: float
+    on_improvement: Improvement | None
+    disruption: Disruption | None
+
+    def value(self, placements: dict[int, Placement]) -> float:
+        """Objective of a plan, with the disruption cost when replanning."""
+        value = objective_of(self.problem, placements)
+        if self.disruption is not None:
+            value += self.disruption.cost(placements)
+        return value
+
+    def movable(self, tasks: list[int]) -> list[int]:
+        """The tasks a neighbourhood may free (frozen work never moves)."""
+        if self.disruption is None:
+            return tasks
+        frozen = self.disruption.frozen
+        return [t for t in tasks if t not in frozen]
 
 
 def _remaining(settings: SolverSettings, began: float, spent_det: float) -> float:
@@ -74,21 +105,19 @@ def _remaining(settings: SolverSettings, began: float, spent_det: float) -> floa
     return settings.time_limit - (time.perf_counter() - began)
 
 
-def _full_model(
-    problem: Problem,
-    result: OptimiseResult,
-    settings: SolverSettings,
-    began: float,
-    on_improvement: Improvement | None,
-) -> None:
+def _full_model(search: _Search, result: OptimiseResult) -> None:
+    problem, settings, began = search.problem, search.settings, search.began
     proposed = {p for p in range(problem.num_projects) if not problem.project_committed[p]}
-    scope = build_scope(problem, list(range(problem.num_tasks)), result.placements, proposed)
+    if search.disruption is not None:
+        proposed = {p for p in proposed if not any(t in search.disruption.frozen for t in problem.project2tasks[p])}
+    free = search.movable(list(range(problem.num_tasks)))
+    scope = build_scope(problem, free, result.placements, proposed, disruption=search.disruption)
     built = build_model(scope)
     add_hint(built, result.placements)
 
     def report(seconds: float, objective: float, bound: float) -> None:
-        if on_improvement:
-            on_improvement(time.perf_counter() - began, objective, bound, "cp-sat")
+        if search.on_improvement:
+            search.on_improvement(time.perf_counter() - began, objective, bound, "cp-sat")
 
     limit = max(0.1, _remaining(settings, began, 0.0))
     sub = solve_model(
@@ -101,38 +130,38 @@ def _full_model(
         on_solution=report,
     )
     result.stats.update({"method": "cp-sat full model", "cp_sat_status": sub.status})
-    _accept(problem, result, sub, began, whole=True)
-    if sub.bound is not None:
+    _accept(search, result, sub, free)
+    if sub.bound is not None and search.disruption is None:
         result.bound = sub.bound
-    result.optimal = sub.status == "OPTIMAL" and result.objective <= (sub.objective or 0) + 1e-6
+    result.optimal = (
+        sub.status == "OPTIMAL"
+        and search.disruption is None
+        and result.objective <= (sub.objective or 0) + 1e-6
+    )
 
 
-def _accept(problem: Problem, result: OptimiseResult, sub: SubResult, began: float, whole: bool) -> bool:
+def _accept(search: _Search, result: OptimiseResult, sub: SubResult, free: list[int]) -> bool:
+    """Take the sub-solution if it is at least as good (a tie keeps the search moving)."""
     if sub.placements is None:
         return False
-    if whole:
-        candidate = sub.placements
-    else:
-        candidate = dict(result.placements)
-        candidate.update(sub.placements)
-    value = objective_of(problem, candidate)
+    freed = set(free)
+    candidate = {t: pl for t, pl in result.placements.items() if t not in freed}
+    candidate.update(sub.placements)
+    value = search.value(candidate)
     if value < result.objective - 1e-9:
         result.placements = candidate
         result.objective = value
-        result.best_seconds = time.perf_counter() - began
+        result.best_seconds = time.perf_counter() - search.began
         return True
-    if value <= result.objective + 1e-9 and not whole:
-        result.placements = candidate  # a sideways move keeps the search moving
+    if value <= result.objective + 1e-9:
+        result.placements = candidate
     return False
 
 
-def _lns(
-    problem: Problem,
-    result: OptimiseResult,
-    settings: SolverSettings,
-    began: float,
-    on_improvement: Improvement | None,
-) -> None:
+def _lns(search: _Search, result: OptimiseResult) -> None:
+    problem, settings, began, on_improvement = search.problem, search.settings, search.began, search.on_improvement
+    if not search.movable(list(range(problem.num_tasks))):
+        return
     rng = random.Random(settings.seed)
     scores = {name: 1.0 for name, _ in NEIGHBOURHOODS}
     size = LNS_START_SIZE
@@ -143,11 +172,14 @@ def _lns(
         if remaining < 0.05:
             break
         name, pick = rng.choices(NEIGHBOURHOODS, weights=[scores[n] for n, _ in NEIGHBOURHOODS])[0]
-        free = pick(problem, result.placements, size, rng)
+        free = search.movable(pick(problem, result.placements, size, rng))
         if not free:
-            break
+            iterations += 1
+            continue
         optional = {int(problem.task2project[t]) for t in free if t not in result.placements}
-        scope = build_scope(problem, free, result.placements, optional, max_delay=LNS_MAX_DELAY)
+        scope = build_scope(
+            problem, free, result.placements, optional, max_delay=LNS_MAX_DELAY, disruption=search.disruption
+        )
         built = build_model(scope)
         add_hint(built, result.placements)
         limit = min(settings.lns_seconds, remaining)
@@ -161,7 +193,7 @@ def _lns(
         )
         spent_det += sub.deterministic_seconds
         iterations += 1
-        improved = _accept(problem, result, sub, began, whole=False)
+        improved = _accept(search, result, sub, free)
         if improved:
             improvements += 1
             scores[name] += 1.0

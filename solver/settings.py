@@ -33,6 +33,9 @@ class SolverSettings(BaseModel):
         "incumbent; `auto`: full for small portfolios, LNS for large ones.",
     )
     log: bool = Field(default=False, description="Print CP-SAT's search log.")
+    explain: bool = Field(
+        default=True, description="Attach bottlenecks, late-project reasons and slack to the plan."
+    )
 
     @classmethod
     def preset(cls, name: Preset, **overrides: object) -> SolverSettings:

@@ -13,8 +13,9 @@ from model.portfolio import Portfolio
 from solver.convert import to_assignments
 from solver.cpsat.model import add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
+from solver.explain import explain_plan
 from solver.feasibility import infeasibility_reasons
-from solver.levelling import LevellingResult, level
+from solver.levelling import LEVELLING_RULES, LevellingResult, level
 from solver.lower_bound import critical_path_bound
 from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise
 from solver.problem import Problem, compile_problem
@@ -42,7 +43,6 @@ class Progress:
 
 ProgressCallback = Callable[[Progress], None]
 
-LEVELLING_RULES = ("priority", "deadline")
 
 
 def best_levelling(problem: Problem) -> tuple[LevellingResult, float | None, list[LevellingResult]]:
@@ -149,6 +149,13 @@ def solve(
         and plan.status == PlanStatus.feasible
     ):
         plan.status = PlanStatus.optimal
+    return _explained(portfolio, plan, problem, settings)
+
+
+def _explained(portfolio: Portfolio, plan: Plan, problem: Problem, settings: SolverSettings) -> Plan:
+    """Attach the plan's explanation (bottlenecks, why late, slack) when asked to."""
+    if settings.explain and plan.status.has_plan:
+        plan.explanation_detail = explain_plan(portfolio, plan, problem=problem)
     return plan
 
 
@@ -186,7 +193,7 @@ def _without_levelling(
             )
         if sub.placements is not None:
             status = PlanStatus.optimal if sub.status == "OPTIMAL" else PlanStatus.feasible
-            return assemble_plan(
+            plan = assemble_plan(
                 portfolio,
                 to_assignments(problem, sub.placements.values()),
                 status,
@@ -194,6 +201,7 @@ def _without_levelling(
                 solve_seconds=time.perf_counter() - began,
                 stats=stats,
             )
+            return _explained(portfolio, plan, problem, settings)
     return empty_plan(
         PlanStatus.no_solution,
         explanation=explanation,

@@ -303,6 +303,33 @@ def project_finish(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
                 ct.only_enforce_if(present)
 
 
+def change_budget(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+    """Replanning: at most ``max_changes`` baseline tasks may change (start, mode or people)."""
+    d = scope.disruption
+    if d is None or d.max_changes is None:
+        return
+    free = scope.free_set
+    already = sum(1 for t in d.reference if t not in free and d.changed(t, scope.incumbent.get(t)))
+    changed = []
+    for t, tv in v.tasks.items():
+        ref = d.reference.get(t)
+        if ref is None:
+            continue
+        change = model.new_bool_var(f"changed[{t}]")
+        model.add(tv.start == ref.start).only_enforce_if(~change)
+        for mode, lit in tv.modes:
+            if lit is not None and mode == ref.mode:
+                model.add_implication(~change, lit)
+        for person, _ in ref.people:
+            lit = v.works.get((t, person))
+            if lit is None:
+                model.add(change == 1)
+            else:
+                model.add_implication(~change, lit)
+        changed.append(change)
+    model.add(sum(changed) <= max(0, d.max_changes - already))
+
+
 Family = Callable[[cp_model.CpModel, Scope, Variables], None]
 
 CONSTRAINTS: tuple[Family, ...] = (
@@ -315,5 +342,6 @@ CONSTRAINTS: tuple[Family, ...] = (
     budgets,
     skill_pools,
     project_finish,
+    change_budget,
 )
 """The constraint families, in the order they are added."""

@@ -137,6 +137,36 @@ def weight_project_delay(
     return terms, offset
 
 
+def weight_disruption(
+    model: cp_model.CpModel, scope: Scope, v: Variables, weight: float
+) -> tuple[Terms, int]:
+    """Moved tasks, shifted days and people taken off tasks, against the replan's baseline."""
+    d = scope.disruption
+    assert d is not None
+    terms: Terms = []
+    offset = 0
+    for t, tv in v.tasks.items():
+        ref = d.reference.get(t)
+        if ref is None:
+            continue
+        moved = model.new_bool_var(f"moved[{t}]")
+        model.add(tv.start == ref.start).only_enforce_if(~moved)
+        shift = model.new_int_var(0, scope.problem.num_days, f"shift[{t}]")
+        model.add(shift >= tv.start - ref.start)
+        model.add(shift >= ref.start - tv.start)
+        terms.append((round(weight * SCALE * d.weights.moved_task), moved))
+        terms.append((round(weight * SCALE * d.weights.shifted_day), shift))
+        person_cost = round(weight * SCALE * d.weights.changed_person)
+        for person, _ in ref.people:
+            lit = v.works.get((t, person))
+            if lit is None:
+                offset += person_cost
+            else:
+                offset += person_cost
+                terms.append((-person_cost, lit))
+    return terms, offset
+
+
 Term = Callable[[cp_model.CpModel, Scope, Variables, float], tuple[Terms, int]]
 
 OBJECTIVE_TERMS: tuple[tuple[str, Term], ...] = (
@@ -159,6 +189,10 @@ def set_objective(model: cp_model.CpModel, scope: Scope, v: Variables) -> int:
         if weight <= 0:
             continue
         terms, const = term(model, scope, v, weight)
+        offset += const
+        expr.extend(coef * var for coef, var in terms if coef != 0)
+    if scope.disruption is not None:
+        terms, const = weight_disruption(model, scope, v, 1.0)
         offset += const
         expr.extend(coef * var for coef, var in terms if coef != 0)
     model.minimize(sum(expr) + offset)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.bounds import TimeWindows, time_windows
+from solver.disruption import Disruption
 from solver.levelling import Placement
 from solver.problem import Problem
 
@@ -28,6 +29,7 @@ class Scope:
     remaining: np.ndarray  # people × days: percent left after fixed tasks (0 when unavailable)
     optional_projects: set[int]  # proposed projects whose inclusion this model decides
     candidates: dict[int, np.ndarray]  # requirement -> people who may fill it here
+    disruption: Disruption | None = None  # replanning: the baseline and its change costs
 
     @property
     def free_set(self) -> set[int]:
@@ -70,6 +72,7 @@ def build_scope(
     horizon: int | None = None,
     max_delay: int | None = None,
     max_advance: int | None = None,
+    disruption: Disruption | None = None,
 ) -> Scope:
     """Scope with ``free`` tasks re-decided and every other incumbent placement fixed.
 
@@ -95,6 +98,9 @@ def build_scope(
             windows.latest_end[t] = min(windows.latest_end[t], incumbent[t].end + max_delay)
         if t in incumbent and max_advance is not None:
             windows.earliest_start[t] = max(windows.earliest_start[t], incumbent[t].start - max_advance)
+    if disruption is not None:
+        for t in free:
+            windows.earliest_start[t] = max(windows.earliest_start[t], disruption.earliest_day)
     remaining = remaining_capacity(problem, fixed)
     candidates: dict[int, np.ndarray] = {}
     for t in free:
@@ -122,6 +128,7 @@ def build_scope(
         remaining=remaining,
         optional_projects=set(optional_projects or ()),
         candidates=candidates,
+        disruption=disruption,
     )
 
 
