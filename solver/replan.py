@@ -21,6 +21,8 @@ from model.checker import check_assignments
 from model.plan import Assignment, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
 from solver.convert import from_assignments, to_assignments
+from solver.cpsat.model import add_hint, build_model, solve_model
+from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption, DisruptionWeights
 from solver.evaluate import objective_of
 from solver.levelling import LEVELLING_RULES, Placement, level
@@ -118,6 +120,27 @@ def _start_plan(
     return best, "levelling around frozen work"
 
 
+def _cp_sat_start(
+    problem: Problem, disruption: Disruption, settings: SolverSettings, began: float
+) -> dict[int, Placement] | None:
+    """Levelling failed around the frozen work: let CP-SAT look for any plan (hinted by the baseline)."""
+    frozen = {t: disruption.reference[t] for t in disruption.frozen}
+    free = [t for t in range(problem.num_tasks) if t not in frozen]
+    proposed = {
+        p
+        for p in range(problem.num_projects)
+        if not problem.project_committed[p] and not any(t in frozen for t in problem.project2tasks[p])
+    }
+    scope = build_scope(problem, free, frozen, proposed, disruption=disruption)
+    built = build_model(scope)
+    add_hint(built, disruption.reference)
+    limit = max(0.5, (settings.time_limit - (time.perf_counter() - began)) / 2)
+    sub = solve_model(built, time_limit=limit, workers=settings.workers, seed=settings.seed)
+    if sub.placements is None:
+        return None
+    return {**frozen, **sub.placements}
+
+
 def replan(
     portfolio: Portfolio,
     baseline: Plan,
@@ -147,7 +170,10 @@ def replan(
             movable, np.maximum(problem.task_earliest_start, day), problem.task_earliest_start
         ),
     )
+    disruption = Disruption(reference, request.weights, frozen, day, request.max_changes)
     start, source = _start_plan(problem, reference, frozen, day)
+    if start is None and settings.optimise:
+        start, source = _cp_sat_start(problem, disruption, settings, began), "cp-sat around frozen work"
     if start is None:
         return empty_plan(
             PlanStatus.no_solution,
@@ -158,7 +184,6 @@ def replan(
             solve_seconds=time.perf_counter() - began,
             stats={"method": "replan"},
         )
-    disruption = Disruption(reference, request.weights, frozen, day, request.max_changes)
     stats: dict[str, object] = {
         "method": "replan",
         "start": source,

@@ -13,6 +13,7 @@ from model.portfolio import Portfolio
 from solver.convert import to_assignments
 from solver.cpsat.model import add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
+from solver.diagnose import diagnose
 from solver.explain import explain_plan
 from solver.feasibility import infeasibility_reasons
 from solver.levelling import LEVELLING_RULES, LevellingResult, level
@@ -185,9 +186,16 @@ def _without_levelling(
         )
         stats = {"method": "cp-sat full model", "cp_sat_status": sub.status}
         if sub.status == "INFEASIBLE":
+            remaining = max(1.0, settings.time_limit - (time.perf_counter() - began))
+            reasons = diagnose(problem, seconds=remaining)
+            head = ["these rules cannot all hold together; relaxing any one of them as shown is enough:"]
+            lines = head + [f"{r.rule}: {r.message}" for r in reasons] if reasons else [
+                "the optimiser proved that no plan satisfies every hard rule (people, skills and "
+                "capacity together; no deadline or pin alone is to blame)"
+            ]
             return empty_plan(
                 PlanStatus.infeasible,
-                explanation=["the optimiser proved that no plan satisfies every hard rule"],
+                explanation=lines,
                 solve_seconds=time.perf_counter() - began,
                 stats=stats,
             )

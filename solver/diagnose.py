@@ -1,0 +1,191 @@
+"""Why a portfolio has no plan: a minimal set of conflicting rules and the relaxations that fix it.
+
+The cheap checks of :mod:`solver.feasibility` explain most infeasible inputs at
+once. When they pass but CP-SAT still proves that no plan exists, this module
+asks CP-SAT again with the relaxable rules guarded by assumption literals —
+each project's deadline, each task's latest finish and pinned start, each
+committed project's commitment — and shrinks the conflict CP-SAT returns to a
+minimal one (deletion filter). Each rule in it is then relaxed alone to find
+the smallest fix: how many working days to slip a deadline, or which project to
+drop.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from solver.cpsat.constraints import CONSTRAINTS
+from solver.cpsat.scope import build_scope
+from solver.cpsat.variables import Variables, make_variables
+from solver.feasibility import Reason
+from solver.problem import Problem
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A relaxable rule: its kind, the project (and task) and the day it imposes."""
+
+    kind: str  # "deadline", "latest_finish", "fixed_start", "commitment"
+    project: int
+    task: int = -1
+    day: int = -1  # exclusive end limit (deadline, latest finish) or pinned start
+
+
+def _rules(problem: Problem) -> list[_Rule]:
+    cal = problem.portfolio.work_calendar
+    rules = []
+    for p, project in enumerate(problem.portfolio.projects):
+        if not problem.project_committed[p]:
+            continue
+        rules.append(_Rule("commitment", p))
+        if project.deadline is not None:
+            rules.append(_Rule("deadline", p, day=int(problem.project_deadline[p]) + 1))
+        for t, task in zip(problem.project2tasks[p], project.tasks, strict=True):
+            if task.latest_finish is not None:
+                rules.append(_Rule("latest_finish", p, t, cal.floor_index(task.latest_finish) + 1))
+            if task.fixed_start is not None:
+                rules.append(_Rule("fixed_start", p, t, int(problem.task_fixed_start[t])))
+    return rules
+
+
+def _relaxed(problem: Problem) -> Problem:
+    """The problem without deadlines, latest finishes and pins (the rules add them back)."""
+    horizon = problem.num_days
+    return replace(
+        problem,
+        task_latest_end=np.full(problem.num_tasks, horizon, dtype=np.int64),
+        project_deadline=np.full(problem.num_projects, horizon - 1, dtype=np.int64),
+        task_fixed_start=np.full(problem.num_tasks, -1, dtype=np.int64),
+    )
+
+
+class _Diagnosis:
+    """A feasibility model whose relaxable rules are switched by literals."""
+
+    def __init__(self, problem: Problem, rules: list[_Rule]) -> None:
+        self.problem = problem
+        self.rules = rules
+        relaxed = _relaxed(problem)
+        everyone = set(range(problem.num_projects))
+        self.scope = build_scope(relaxed, list(range(problem.num_tasks)), {}, everyone)
+        self.model = cp_model.CpModel()
+        self.v: Variables = make_variables(self.model, self.scope)
+        for family in CONSTRAINTS:
+            family(self.model, self.scope, self.v)
+        self.literals = [self.model.new_bool_var(f"rule[{k}]") for k in range(len(rules))]
+        for rule, lit in zip(rules, self.literals, strict=True):
+            self._guard(rule, lit)
+
+    def _guard(self, rule: _Rule, lit: cp_model.IntVar) -> None:
+        pb, v = self.problem, self.v
+        if rule.kind == "commitment":
+            self.model.add_implication(lit, v.project_present[rule.project])
+            return
+        tasks = pb.project2tasks[rule.project] if rule.kind == "deadline" else [rule.task]
+        for t in tasks:
+            tv = v.tasks[t]
+            if rule.kind == "fixed_start":
+                ct = self.model.add(tv.start == rule.day)
+            else:
+                ct = self.model.add(tv.end <= rule.day)
+            ct.only_enforce_if([lit, v.project_present[rule.project]])
+
+    def feasible(self, active: list[int], seconds: float) -> bool | None:
+        """Whether a plan exists with only the ``active`` rules on (None: unknown in time)."""
+        self.model.clear_assumptions()
+        on = set(active)
+        self.model.add_assumptions([lit if k in on else ~lit for k, lit in enumerate(self.literals)])
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = seconds
+        solver.parameters.num_workers = 1  # assumptions need the single-thread core search
+        status = solver.solve(self.model)
+        self.last = solver
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return True
+        if status == cp_model.INFEASIBLE:
+            return False
+        return None
+
+    def core(self, seconds: float) -> list[int] | None:
+        """A minimal set of rules that cannot all hold (None when it cannot tell in time)."""
+        everything = list(range(len(self.rules)))
+        if self.feasible(everything, seconds) is not False:
+            return None
+        found = [i for i in self.last.sufficient_assumptions_for_infeasibility() if i >= 0]
+        by_index = {lit.index: k for k, lit in enumerate(self.literals)}
+        core = sorted({by_index[i] for i in found if i in by_index}) or everything
+        for k in list(core):  # deletion filter: drop every rule the conflict does not need
+            trial = [x for x in core if x != k]
+            if self.feasible(trial, seconds) is False:
+                core = trial
+        return core
+
+    def smallest_slip(self, rule_index: int, core: list[int], seconds: float) -> int | None:
+        """Fewest working days the rule's date must move for the rest of the core to hold."""
+        rule = self.rules[rule_index]
+        lo, hi = 1, self.problem.num_days
+        best = None
+        while lo <= hi:  # binary search on the slip: feasibility is monotone in it
+            mid = (lo + hi) // 2
+            shifted = _Rule(rule.kind, rule.project, rule.task, rule.day + mid)
+            trial = _Diagnosis(self.problem, [*(self.rules[k] for k in core if k != rule_index), shifted])
+            if trial.feasible(list(range(len(trial.rules))), seconds):
+                best, hi = mid, mid - 1
+            else:
+                lo = mid + 1
+        return best
+
+
+def _describe(problem: Problem, rule: _Rule, slip: int | None) -> str:
+    cal = problem.portfolio.work_calendar
+    name = problem.project_ids[rule.project]
+    if rule.kind == "commitment":
+        return f"drop project {name} or make it proposed (it cannot be planned with the rest)"
+    what = {
+        "deadline": f"the deadline of {name}",
+        "latest_finish": f"the latest finish of {problem.task_name(rule.task)}",
+        "fixed_start": f"the fixed start of {problem.task_name(rule.task)}",
+    }[rule.kind]
+    if slip is None:
+        return f"{what} conflicts with the rest; relaxing it alone does not help"
+    target = min(rule.day - 1 + slip, cal.num_days - 1)
+    verb = "move it" if rule.kind == "fixed_start" else "slip it"
+    return f"{what} is {slip} working day(s) too early: {verb} to {cal.date(target).isoformat()}"
+
+
+def diagnose(problem: Problem, seconds: float = 10.0) -> list[Reason]:
+    """A minimal conflict among deadlines, windows, pins and commitments, with its fixes.
+
+    Returns an empty list when no conflict could be shown within ``seconds``.
+    """
+    began = time.perf_counter()
+    rules = _rules(problem)
+    if not rules:
+        return []
+    per_call = max(0.5, seconds / 8)
+    diagnosis = _Diagnosis(problem, rules)
+    core = diagnosis.core(per_call)
+    if core is None:
+        return []
+    reasons = []
+    dated = [k for k in core if rules[k].kind != "commitment"]
+    for k in core:
+        rule = rules[k]
+        slip = None
+        if rule.kind != "commitment" and time.perf_counter() - began < seconds:
+            slip = diagnosis.smallest_slip(k, core, per_call)
+        elif rule.kind == "commitment" and dated:
+            continue  # with dated rules in the conflict, moving a date is the smaller fix
+        reasons.append(
+            Reason(
+                f"Conflict: {rule.kind.replace('_', ' ')}",
+                _describe(problem, rule, slip),
+                project=problem.project_ids[rule.project],
+                task=problem.task_ids[rule.task][1] if rule.task >= 0 else None,
+            )
+        )
+    return reasons
