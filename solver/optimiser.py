@@ -115,9 +115,16 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     built = build_model(scope)
     add_hint(built, result.placements)
 
+    best_seen = [result.objective]
+    found_at = [result.best_seconds]
+
     def report(seconds: float, objective: float, bound: float) -> None:
-        if search.on_improvement:
-            search.on_improvement(time.perf_counter() - began, objective, bound, "cp-sat")
+        # CP-SAT may report plans worse than the incumbent (e.g. before it repairs the hint)
+        if objective < best_seen[0] - 1e-9:
+            best_seen[0] = objective
+            found_at[0] = time.perf_counter() - began
+            if search.on_improvement:
+                search.on_improvement(found_at[0], objective, bound, "cp-sat")
 
     limit = max(0.1, _remaining(settings, began, 0.0))
     sub = solve_model(
@@ -130,7 +137,8 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         on_solution=report,
     )
     result.stats.update({"method": "cp-sat full model", "cp_sat_status": sub.status})
-    _accept(search, result, sub, free)
+    if _accept(search, result, sub, free):
+        result.best_seconds = min(result.best_seconds, found_at[0])
     if sub.bound is not None and search.disruption is None:
         result.bound = sub.bound
     result.optimal = (

@@ -1,0 +1,95 @@
+"""The optimiser: valid plans, never worse than levelling, deterministic, objective agrees with the model."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import solver.optimiser as optimiser
+from benchmarks.generator import GeneratorSpec, generate, generate_size
+from model.checker import check_plan
+from model.kpis import objective_value
+from model.load import parse_portfolio
+from model.plan import PlanStatus
+from solver.convert import to_assignments
+from solver.evaluate import objective_of
+from solver.problem import compile_problem
+from solver.settings import SolverSettings
+from solver.solve import best_levelling, solve
+from tests.helpers import valid_portfolios
+
+
+def _tiny(seed: int) -> dict:
+    spec = GeneratorSpec(num_projects=3, num_people=6, tasks_per_project=5, months=3)
+    return generate(spec, seed=seed)
+
+
+@settings(deadline=None, max_examples=12, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000))
+def test_optimiser_plan_is_valid_and_never_worse_than_levelling(seed: int) -> None:
+    pf = parse_portfolio(_tiny(seed))
+    problem = compile_problem(pf)
+    _, levelling_value, _ = best_levelling(problem)
+    plan = solve(pf, SolverSettings(time_limit=2, workers=1, deterministic=True, seed=seed))
+    assert plan.status.has_plan
+    assert check_plan(pf, plan) == []
+    assert levelling_value is not None and plan.objective is not None
+    assert plan.objective <= levelling_value + 1e-6
+
+
+@settings(deadline=None, max_examples=25, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(data=valid_portfolios())
+def test_any_returned_plan_passes_the_checker_and_honours_pins(data: dict) -> None:
+    pf = parse_portfolio(data)
+    plan = solve(pf, SolverSettings(time_limit=2, workers=1, deterministic=True))
+    if plan.status.has_plan:
+        assert check_plan(pf, plan) == []
+        by_task = {(a.project, a.task): a for a in plan.assignments}
+        for project in pf.projects:
+            for task in project.tasks:
+                a = by_task.get((project.id, task.id))
+                if a is None:
+                    continue
+                if task.fixed_start:
+                    assert a.start == task.fixed_start
+                assert set(task.fixed_people) <= {p.id for p in a.people}
+    else:
+        assert plan.status in (PlanStatus.infeasible, PlanStatus.no_solution)
+        assert plan.explanation
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_fast_objective_agrees_with_the_model(seed: int) -> None:
+    pf = parse_portfolio(generate_size("p10", seed=seed))
+    problem = compile_problem(pf)
+    result, _, _ = best_levelling(problem)
+    assignments = to_assignments(problem, result.placements.values())
+    assert objective_of(problem, result.placements) == pytest.approx(objective_value(pf, assignments))
+
+
+@pytest.mark.parametrize("strategy", ["full", "lns"])
+def test_deterministic_mode_gives_the_same_plan(strategy: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    pf = parse_portfolio(generate_size("tiny", seed=4))
+    chosen = SolverSettings(time_limit=1, deterministic=True, seed=7, strategy=strategy, explain=False)  # type: ignore[arg-type]
+    plans = [solve(pf, chosen) for _ in range(3)]
+    dumps = {p.model_dump_json(include={"assignments", "objective"}) for p in plans}
+    assert len(dumps) == 1
+
+
+def test_lns_improves_on_levelling_and_stays_valid() -> None:
+    pf = parse_portfolio(generate_size("p10", seed=3))
+    problem = compile_problem(pf)
+    _, levelling_value, _ = best_levelling(problem)
+    plan = solve(pf, SolverSettings(time_limit=3, strategy="lns", seed=1))
+    assert plan.status.has_plan and check_plan(pf, plan) == []
+    assert plan.objective is not None and levelling_value is not None
+    assert plan.objective <= levelling_value
+    assert plan.stats["lns_iterations"] > 0
+
+
+def test_full_model_threshold_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(optimiser, "FULL_MODEL_MAX_ASSIGNMENTS", 0)
+    pf = parse_portfolio(generate_size("tiny", seed=1))
+    plan = solve(pf, SolverSettings(time_limit=1, workers=1, deterministic=True))
+    assert plan.stats["method"] == "levelling + cp-sat lns"
