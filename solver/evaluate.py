@@ -46,11 +46,15 @@ def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
     )
 
 
-def weighted_tardiness_of(problem: Problem, placements: dict[int, Placement]) -> int:
-    """Σ priority × working days late of scheduled projects."""
+def project_lateness(problem: Problem, placements: dict[int, Placement]) -> np.ndarray:
+    """Working days late per project (0 when on time, not planned or without a due date)."""
     finish = np.full(problem.num_projects, -1, dtype=np.int64)
     for t, pl in placements.items():
         p = int(problem.task2project[t])
         finish[p] = max(finish[p], pl.end - 1)
-    late = np.where(problem.project_has_due & (finish >= 0), np.maximum(0, finish - problem.project_due), 0)
-    return int((problem.project_priority * late).sum())
+    return np.where(problem.project_has_due & (finish >= 0), np.maximum(0, finish - problem.project_due), 0)
+
+
+def weighted_tardiness_of(problem: Problem, placements: dict[int, Placement]) -> int:
+    """Σ priority × working days late of scheduled projects."""
+    return int((problem.project_priority * project_lateness(problem, placements)).sum())

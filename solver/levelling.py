@@ -94,6 +94,11 @@ class _Capacity:
             for b, amount in mode.consumes
         )
 
+    def consumption_share(self, mode: Mode) -> float:
+        """How much of its budgets' limits a mode uses (0 without consumption)."""
+        limits = self.problem.budget_limit
+        return sum(amount / max(1, int(limits[b])) for b, amount in mode.consumes)
+
     def book(self, placement: Placement, sign: int = 1) -> None:
         """Take (``sign=1``) or give back (``-1``) what a placement uses."""
         pb = self.problem
@@ -141,6 +146,7 @@ class _Placer:
     """Finds the earliest feasible start and crew of one task against the capacity."""
 
     def __init__(self, problem: Problem, capacity: _Capacity, windows: TimeWindows) -> None:
+        self.thrifty = False  # pick the cheapest mode against budgets, not the fastest
         self.problem = problem
         self.cap = capacity
         self.windows = windows
@@ -289,8 +295,11 @@ def _ready_bounds(problem: Problem, task: int, placed: dict[int, Placement]) -> 
 
 PriorityKey = Callable[[int], tuple[float, ...]]
 
-LEVELLING_RULES = ("priority", "deadline")
-"""The priority rules :func:`level` knows; solving tries each and keeps the best."""
+LEVELLING_RULES = ("priority", "deadline", "thrifty")
+"""The rules :func:`level` knows; solving tries each that applies and keeps the best.
+
+``thrifty`` orders like ``priority`` but picks each task's cheapest mode against
+the project budgets (only used when the portfolio has budgets)."""
 
 
 def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
@@ -337,9 +346,10 @@ def level(
         are booked first and never moved. A proposed project with prefixed work is kept.
     """
     windows = windows or time_windows(problem)
-    key = (priority_rule if rule == "priority" else deadline_rule)(problem, windows)
+    key = (deadline_rule if rule == "deadline" else priority_rule)(problem, windows)
     cap = _Capacity(problem)
     placer = _Placer(problem, cap, windows)
+    placer.thrifty = rule == "thrifty"
     placed: dict[int, Placement] = {}
     for placement in (prefixed or {}).values():
         placer.commit(placement)
@@ -414,14 +424,22 @@ def _serial(
             continue
         est, end_min = _ready_bounds(problem, task, placed)
         best: Placement | None = None
-        for mode in problem.task_modes[task]:
-            if not placer.cap.affordable(task, mode):
-                continue
+        affordable = [m for m in problem.task_modes[task] if placer.cap.affordable(task, m)]
+        if placer.thrifty:
+            affordable.sort(key=placer.cap.consumption_share)
+        for mode in affordable:
             found = placer.earliest(task, mode, est, end_min)
             if found is not None and (best is None or found.end < best.end):
                 best = found
+            if best is not None and placer.thrifty:
+                break  # the cheapest mode that fits: budgets last for the whole project
         if best is None:
-            failures.append((task, "no run of working days with enough free qualified people"))
+            why = (
+                "no run of working days with enough free qualified people"
+                if affordable
+                else "every mode would overrun a project budget"
+            )
+            failures.append((task, why))
         else:
             placer.commit(best)
             placed[task] = best

@@ -12,24 +12,15 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solver.evaluate import project_lateness
 from solver.levelling import Placement
 from solver.problem import Problem
 
 Neighbourhood = Callable[[Problem, dict[int, Placement], int, random.Random], list[int]]
 
 
-def _project_finish(problem: Problem, placements: dict[int, Placement]) -> np.ndarray:
-    finish = np.full(problem.num_projects, -1, dtype=np.int64)
-    for t, pl in placements.items():
-        p = int(problem.task2project[t])
-        finish[p] = max(finish[p], pl.end - 1)
-    return finish
-
-
 def _late_weights(problem: Problem, placements: dict[int, Placement]) -> np.ndarray:
-    finish = _project_finish(problem, placements)
-    late = np.where(problem.project_has_due & (finish >= 0), np.maximum(0, finish - problem.project_due), 0)
-    return problem.project_priority * late
+    return problem.project_priority * project_lateness(problem, placements)
 
 
 def _grow(

@@ -111,7 +111,7 @@ def _start_plan(
         return dict(reference), "baseline"
     prefixed = {t: reference[t] for t in frozen}
     best: dict[int, Placement] | None = None
-    for rule in LEVELLING_RULES:
+    for rule in [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]:
         result = level(problem, rule, prefixed=prefixed)
         if result.complete and (
             best is None or objective_of(problem, result.placements) < objective_of(problem, best)

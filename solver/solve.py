@@ -48,7 +48,8 @@ ProgressCallback = Callable[[Progress], None]
 
 def best_levelling(problem: Problem) -> tuple[LevellingResult, float | None, list[LevellingResult]]:
     """Run every levelling rule; the complete plan with the lowest objective wins."""
-    results = [level(problem, rule) for rule in LEVELLING_RULES]
+    rules = [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]
+    results = [level(problem, rule) for rule in rules]
     best: LevellingResult | None = None
     best_value: float | None = None
     for result in results:

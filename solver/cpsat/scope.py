@@ -73,6 +73,7 @@ def build_scope(
     max_delay: int | None = None,
     max_advance: int | None = None,
     disruption: Disruption | None = None,
+    max_candidates: int | None = None,
 ) -> Scope:
     """Scope with ``free`` tasks re-decided and every other incumbent placement fixed.
 
@@ -86,6 +87,10 @@ def build_scope(
         incumbent: small neighbourhoods solve much faster on tight domains.
     max_advance
         Likewise, how many working days a free task may start earlier than in the incumbent.
+    max_candidates
+        Keep at most this many people per requirement (the incumbent's first, then the
+        least booked in the task's window): large pools of interchangeable people make a
+        neighbourhood model big without making it better.
     """
     free_set = set(free)
     fixed = [pl for t, pl in incumbent.items() if t not in free_set]
@@ -117,8 +122,15 @@ def build_scope(
                 if hi > lo
                 else np.zeros(people.size, dtype=bool)
             )
-            if keep:
-                ok |= np.isin(people, list(keep))
+            kept = np.isin(people, list(keep)) if keep else np.zeros(people.size, dtype=bool)
+            ok |= kept
+            if max_candidates is not None and ok.sum() > max_candidates:
+                # the incumbent's people, then those with the most free days in the window
+                free_days = (remaining[people, lo:hi] >= alloc).sum(axis=1)
+                rank = np.lexsort((-free_days, ~kept))
+                chosen = [i for i in rank.tolist() if ok[i]][: max(max_candidates, int(kept.sum()))]
+                ok = np.zeros(people.size, dtype=bool)
+                ok[chosen] = True
             candidates[r] = people[ok]
     return Scope(
         problem=problem,
