@@ -9,6 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import resource
 import statistics
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -29,11 +30,17 @@ def run_isolated(fn: Callable[..., dict[str, Any]], *args: Any, timeout: float =
     queue = ctx.Queue()
     proc = ctx.Process(target=_child, args=(fn, args, queue))
     proc.start()
-    try:
-        row: dict[str, Any] = queue.get(timeout=timeout)
-    except Exception:
-        proc.kill()
-        row = {"error": "timeout"}
+    deadline = time.monotonic() + timeout
+    row: dict[str, Any] | None = None
+    while row is None:
+        try:
+            row = queue.get(timeout=1.0)
+        except Exception:  # queue.Empty: poll again, unless the child is gone
+            if not proc.is_alive() and queue.empty():
+                row = {"error": f"the run crashed (exit code {proc.exitcode})"}
+            elif time.monotonic() > deadline:
+                proc.kill()
+                row = {"error": "timeout"}
     proc.join()
     return row
 
