@@ -207,6 +207,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             seed=rng.randrange(1 << 30),
             deterministic=settings.deterministic,
             extra_params=LNS_PARAMETERS,
+            track=False,
         )
         spent_det += sub.deterministic_seconds
         iterations += 1

@@ -115,6 +115,7 @@ def solve_model(
     log: bool = False,
     on_solution: Callable[[float, float, float], None] | None = None,
     extra_params: dict[str, object] | None = None,
+    track: bool = True,
 ) -> SubResult:
     """Solve the model and read back the free tasks' placements."""
     solver = cp_model.CpSolver()
@@ -128,7 +129,9 @@ def solve_model(
     params.log_search_progress = log
     for key, value in (extra_params or {}).items():
         setattr(params, key, value)
-    callback = _Progress(on_solution)
+    # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
+    # callback from CP-SAT's threads costs time (and is one less moving part).
+    callback = _Progress(on_solution) if track else None
     status = solver.solve(built.model, callback)
     name = solver.status_name(status)
     placements = None
@@ -144,7 +147,7 @@ def solve_model(
         bound=bound,
         wall_seconds=solver.wall_time,
         deterministic_seconds=solver.deterministic_time,
-        first_solution_seconds=callback.first,
+        first_solution_seconds=callback.first if callback else None,
     )
 
 
