@@ -25,6 +25,7 @@ LNS_MAX_SIZE = 400
 LNS_MAX_DELAY = 30  # working days a freed task may end later than in the incumbent
 LNS_MAX_ADVANCE = 60  # … and start earlier
 LNS_MAX_CANDIDATES = 8  # people per requirement in a neighbourhood
+LNS_MIN_STEP_DETERMINISTIC = 0.05  # deterministic seconds charged at least per neighbourhood
 # Neighbourhood models are small and solved hundreds of times: a single presolve pass
 # and no symmetry detection cut their solve time by about a third (measured on p60).
 LNS_PARAMETERS: dict[str, object] = {"max_presolve_iterations": 1, "symmetry_level": 0}
@@ -185,6 +186,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
         free = search.movable(pick(problem, result.placements, size, rng))
         if not free:
             iterations += 1
+            spent_det += LNS_MIN_STEP_DETERMINISTIC
             continue
         optional = {int(problem.task2project[t]) for t in free if t not in result.placements}
         scope = build_scope(
@@ -209,7 +211,9 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             extra_params=LNS_PARAMETERS,
             track=False,
         )
-        spent_det += sub.deterministic_seconds
+        # Tiny neighbourhoods cost CP-SAT almost no deterministic time but Python real work:
+        # charge each step at least a little so deterministic runs end in bounded wall time.
+        spent_det += max(sub.deterministic_seconds, LNS_MIN_STEP_DETERMINISTIC)
         iterations += 1
         improved = _accept(search, result, sub, free)
         if improved:
