@@ -1058,7 +1058,7 @@ def apply_scenario(
     """
     source = scenario.source
     if base_dir is None:
-        base_dir = source.parent if source is not None else Path.cwd()
+        base_dir = source.parent if source is not None else Path(".")
     chain = (source,) if source is not None else ()
     return _resolve(scenario, Path(base_dir), chain, default_base)
 
