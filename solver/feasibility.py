@@ -98,7 +98,9 @@ def _free_run_ok(available: np.ndarray, length: int) -> np.ndarray:
     return (runs == length).any(axis=1)
 
 
-def _slot_shortfall(problem: Problem, windows: TimeWindows, t: int, mode: Mode) -> Reason | None:
+def _slot_shortfall(
+    problem: Problem, windows: TimeWindows, t: int, mode: Mode, cum: np.ndarray
+) -> Reason | None:
     """Why ``mode`` of task ``t`` can never be staffed or pooled (None when it might be)."""
     length = mode.length
     lo = int(windows.earliest_start[t])
@@ -115,8 +117,13 @@ def _slot_shortfall(problem: Problem, windows: TimeWindows, t: int, mode: Mode) 
             )
     for r, needed in mode.slots:
         people = problem.req_eligible[r]
-        ok = _free_run_ok(problem.person_available[people, lo:hi], length)
-        count = int(ok.sum())
+        # people with no unavailable day in the window qualify at once (most of them);
+        # only the others need the run-length scan
+        clear = (cum[people, hi] - cum[people, lo]) == hi - lo
+        count = int(clear.sum()) if hi - lo >= length else 0
+        if count < needed and hi - lo >= length:
+            rest = people[~clear]
+            count += int(_free_run_ok(problem.person_available[rest, lo:hi], length).sum())
         if count >= needed:
             continue
         skill, level = problem.req_skill[r], int(problem.req_level[r])
@@ -138,13 +145,15 @@ def _slot_shortfall(problem: Problem, windows: TimeWindows, t: int, mode: Mode) 
 def slot_candidates(problem: Problem, windows: TimeWindows) -> list[Reason]:
     """A committed task has no mode whose slots enough people (or pool units) could ever fill."""
     reasons = []
+    cum = np.zeros((problem.num_people, problem.num_days + 1), dtype=np.int32)  # available days before d
+    np.cumsum(problem.person_available, axis=1, out=cum[:, 1:])
     for t in range(problem.num_tasks):
         p = int(problem.task2project[t])
         if not problem.project_committed[p]:
             continue
         if windows.latest_end[t] - windows.earliest_start[t] < windows.min_length[t]:
             continue  # the critical-path check explains this one
-        shortfalls = [_slot_shortfall(problem, windows, t, mode) for mode in problem.task_modes[t]]
+        shortfalls = [_slot_shortfall(problem, windows, t, mode, cum) for mode in problem.task_modes[t]]
         first = shortfalls[0]
         if first is not None and all(s is not None for s in shortfalls):
             reasons.append(first)

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from model.assemble import assemble_plan, empty_plan
-from model.kpis import objective_value
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
+from solver.bounds import time_windows
 from solver.convert import to_assignments
 from solver.cpsat.model import add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.diagnose import diagnose
+from solver.evaluate import objective_of
 from solver.explain import explain_plan
 from solver.feasibility import infeasibility_reasons
 from solver.levelling import LEVELLING_RULES, LevellingResult, level
@@ -46,16 +47,26 @@ ProgressCallback = Callable[[Progress], None]
 
 
 
-def best_levelling(problem: Problem) -> tuple[LevellingResult, float | None, list[LevellingResult]]:
-    """Run every levelling rule; the complete plan with the lowest objective wins."""
+def best_levelling(
+    problem: Problem, on_first: Callable[[float], None] | None = None
+) -> tuple[LevellingResult, float | None, list[LevellingResult]]:
+    """Run every levelling rule; the complete plan with the lowest objective wins.
+
+    ``on_first`` is called with the objective of the first complete plan, as soon as it exists.
+    """
     rules = [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]
-    results = [level(problem, rule) for rule in rules]
+    windows = time_windows(problem)
+    results = []
     best: LevellingResult | None = None
     best_value: float | None = None
-    for result in results:
+    for rule in rules:
+        result = level(problem, rule, windows=windows)
+        results.append(result)
         if not result.complete:
             continue
-        value = objective_value(problem.portfolio, to_assignments(problem, result.placements.values()))
+        value = objective_of(problem, result.placements)
+        if best_value is None and on_first is not None:
+            on_first(value)
         if best_value is None or value < best_value:
             best, best_value = result, value
     return (best or results[0]), best_value, results
@@ -108,15 +119,19 @@ def solve(
             solve_seconds=time.perf_counter() - began,
             stats={"method": "necessary checks"},
         )
-    result, value, _ = best_levelling(problem)
-    elapsed = time.perf_counter() - began
+    first: list[float] = []
+
+    def on_first(value: float) -> None:
+        first.append(time.perf_counter() - began)
+        if progress:
+            progress(Progress(first[0], value, None, "levelling"))
+
+    result, value, _ = best_levelling(problem, on_first)
     if value is None:
         return _without_levelling(portfolio, problem, result, settings, began, progress)
-    if progress:
-        progress(Progress(elapsed, value, None, "levelling"))
     stats: dict[str, object] = {
         "method": "levelling",
-        "first_plan_seconds": round(elapsed, 3),
+        "first_plan_seconds": round(first[0], 3),
         "levelling_objective": value,
     }
     placements = result.placements
