@@ -16,6 +16,15 @@ from typing import Any
 
 BENCHMARK_START = "2000-01-03"  # a Monday; every day of the week is a working day
 
+MAKESPAN_OBJECTIVE: dict[str, float] = {
+    "tardiness": 0,
+    "completion": 0,
+    "cost": 0,
+    "continuity": 0,
+    "makespan": 1,
+}
+"""Objective weights of the families judged by makespan alone."""
+
 
 @dataclass(frozen=True)
 class Instance:

@@ -36,16 +36,10 @@ import re
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, Instance
+from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
 from benchmarks.readers.mista import WEEK, fail, read_text
 
-OBJECTIVE_WEIGHTS: dict[str, float] = {
-    "tardiness": 0,
-    "completion": 0,
-    "cost": 0,
-    "continuity": 0,
-    "makespan": 1,
-}
+OBJECTIVE_WEIGHTS = MAKESPAN_OBJECTIVE
 """Makespan only."""
 
 MAX_FILE_LEVEL = 4

@@ -30,16 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, Instance
+from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
 from benchmarks.readers.mista import WEEK, drop_dummies, fail, read_text
 
-OBJECTIVE_WEIGHTS: dict[str, float] = {
-    "tardiness": 0,
-    "completion": 0,
-    "cost": 0,
-    "continuity": 0,
-    "makespan": 1,
-}
+OBJECTIVE_WEIGHTS = MAKESPAN_OBJECTIVE
 """Makespan only."""
 
 DznValue = Any

@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks.readers import BENCHMARK_START, Instance
+from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
 
 ALL_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """Every day is a working day: one benchmark time unit is one day."""
@@ -305,7 +305,7 @@ def read(path: Path, known: Path | None = None) -> Instance:
             for r, c in enumerate(capacities)
         ],
         "projects": [{"id": name, "priority": 5, "status": "committed", "tasks": tasks}],
-        "objective": {"tardiness": 0, "completion": 0, "cost": 0, "continuity": 0, "makespan": 1},
+        "objective": dict(MAKESPAN_OBJECTIVE),
     }
     row = table_row(path, KNOWN_VALUES, known) or {}
     extra = {k: v for k, v in row.items() if k not in ("best_ub", "best_lb")}
