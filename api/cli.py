@@ -79,6 +79,14 @@ def load_portfolio_or_exit(path: Path, as_json: bool) -> Portfolio:
         _fail_invalid(exc, as_json)
 
 
+def load_plan_or_exit(path: Path, as_json: bool, what: str = "plan") -> Plan:
+    """Parse a plan file, exiting with code 4 and path-precise errors if invalid."""
+    try:
+        return parse_model(Plan, path)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, what)
+
+
 def write_json(path: Path, text: str) -> None:
     """Write a file atomically so an interrupted run never leaves half a plan."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -238,10 +246,7 @@ def check_command(
 ) -> None:
     """Verify a plan against every hard rule (exit 0 valid, 2 violations, 4 invalid input)."""
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
-    try:
-        plan = parse_model(Plan, plan_file)
-    except InvalidInput as exc:
-        _fail_invalid(exc, as_json, "plan")
+    plan = load_plan_or_exit(plan_file, as_json)
     violations = check_plan(portfolio, plan)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in violations], indent=2))
@@ -317,10 +322,7 @@ def explain_command(
     if plan_file is None:
         plan = solve(portfolio, _settings(time_limit, None, None, None, False, True))
     else:
-        try:
-            plan = parse_model(Plan, plan_file)
-        except InvalidInput as exc:
-            _fail_invalid(exc, as_json, "plan")
+        plan = load_plan_or_exit(plan_file, as_json)
     if not plan.status.has_plan:
         if as_json:
             print(json.dumps({"status": plan.status.value, "explanation": plan.explanation}, indent=2))
@@ -397,10 +399,7 @@ def replan_command(
     from solver.replan import ReplanRequest, replan
 
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
-    try:
-        baseline = parse_model(Plan, baseline_file)
-    except InvalidInput as exc:
-        _fail_invalid(exc, as_json, "baseline plan")
+    baseline = load_plan_or_exit(baseline_file, as_json, "baseline plan")
     issues = []
     dates = {}
     for name, text in (("--as-of", as_of), ("--freeze-until", freeze_until)):
