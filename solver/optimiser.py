@@ -108,15 +108,44 @@ def _remaining(settings: SolverSettings, began: float, spent_det: float) -> floa
     return settings.time_limit - (time.perf_counter() - began)
 
 
+def solve_whole(
+    problem: Problem,
+    incumbent: dict[int, Placement],
+    hint: dict[int, Placement],
+    settings: SolverSettings,
+    time_limit: float,
+    *,
+    disruption: Disruption | None = None,
+    on_solution: Callable[[float, float, float], None] | None = None,
+) -> SubResult:
+    """One CP-SAT model of every task that may move (all but the frozen ones when replanning).
+
+    Proposed projects without frozen work may be left out. ``incumbent`` holds the fixed
+    placements (and the people worth keeping as candidates); ``hint`` warm-starts the search.
+    """
+    frozen = disruption.frozen if disruption is not None else set()
+    free = [t for t in range(problem.num_tasks) if t not in frozen]
+    proposed = {
+        p
+        for p in range(problem.num_projects)
+        if not problem.project_committed[p] and not any(t in frozen for t in problem.project2tasks[p])
+    }
+    built = build_model(build_scope(problem, free, incumbent, proposed, disruption=disruption))
+    add_hint(built, hint)
+    return solve_model(
+        built,
+        time_limit=time_limit,
+        workers=settings.workers,
+        seed=settings.seed,
+        deterministic=settings.deterministic,
+        log=settings.log,
+        on_solution=on_solution,
+    )
+
+
 def _full_model(search: _Search, result: OptimiseResult) -> None:
     problem, settings, began = search.problem, search.settings, search.began
-    proposed = {p for p in range(problem.num_projects) if not problem.project_committed[p]}
-    if search.disruption is not None:
-        proposed = {p for p in proposed if not any(t in search.disruption.frozen for t in problem.project2tasks[p])}
     free = search.movable(list(range(problem.num_tasks)))
-    scope = build_scope(problem, free, result.placements, proposed, disruption=search.disruption)
-    built = build_model(scope)
-    add_hint(built, result.placements)
 
     best_seen = [result.objective]
     found_at = [result.best_seconds]
@@ -130,13 +159,13 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
                 search.on_improvement(found_at[0], objective, bound, "cp-sat")
 
     limit = max(0.1, _remaining(settings, began, 0.0))
-    sub = solve_model(
-        built,
-        time_limit=limit,
-        workers=settings.workers,
-        seed=settings.seed,
-        deterministic=settings.deterministic,
-        log=settings.log,
+    sub = solve_whole(
+        problem,
+        result.placements,
+        result.placements,
+        settings,
+        limit,
+        disruption=search.disruption,
         on_solution=report,
     )
     result.stats.update({"method": "cp-sat full model", "cp_sat_status": sub.status})
@@ -170,7 +199,12 @@ def _accept(search: _Search, result: OptimiseResult, sub: SubResult, free: list[
 
 
 def _lns(search: _Search, result: OptimiseResult) -> None:
-    problem, settings, began, on_improvement = search.problem, search.settings, search.began, search.on_improvement
+    problem, settings, began, on_improvement = (
+        search.problem,
+        search.settings,
+        search.began,
+        search.on_improvement,
+    )
     if not search.movable(list(range(problem.num_tasks))):
         return
     rng = random.Random(settings.seed)

@@ -21,12 +21,10 @@ from model.checker import check_assignments
 from model.plan import Assignment, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
 from solver.convert import from_assignments, to_assignments
-from solver.cpsat.model import add_hint, build_model, solve_model
-from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption, DisruptionWeights
 from solver.evaluate import objective_of
 from solver.levelling import LEVELLING_RULES, Placement, level
-from solver.optimiser import optimise
+from solver.optimiser import optimise, solve_whole
 from solver.problem import Problem, compile_problem
 from solver.settings import SolverSettings
 from solver.solve import Progress, ProgressCallback
@@ -125,17 +123,8 @@ def _cp_sat_start(
 ) -> dict[int, Placement] | None:
     """Levelling failed around the frozen work: let CP-SAT look for any plan (hinted by the baseline)."""
     frozen = {t: disruption.reference[t] for t in disruption.frozen}
-    free = [t for t in range(problem.num_tasks) if t not in frozen]
-    proposed = {
-        p
-        for p in range(problem.num_projects)
-        if not problem.project_committed[p] and not any(t in frozen for t in problem.project2tasks[p])
-    }
-    scope = build_scope(problem, free, frozen, proposed, disruption=disruption)
-    built = build_model(scope)
-    add_hint(built, disruption.reference)
     limit = max(0.5, (settings.time_limit - (time.perf_counter() - began)) / 2)
-    sub = solve_model(built, time_limit=limit, workers=settings.workers, seed=settings.seed)
+    sub = solve_whole(problem, frozen, disruption.reference, settings, limit, disruption=disruption)
     if sub.placements is None:
         return None
     return {**frozen, **sub.placements}

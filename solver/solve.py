@@ -11,15 +11,13 @@ from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
 from solver.bounds import time_windows
 from solver.convert import to_assignments
-from solver.cpsat.model import add_hint, build_model, solve_model
-from solver.cpsat.scope import build_scope
 from solver.diagnose import diagnose
 from solver.evaluate import objective_of
 from solver.explain import explain_plan
 from solver.feasibility import infeasibility_reasons
 from solver.levelling import LEVELLING_RULES, LevellingResult, level
 from solver.lower_bound import critical_path_bound
-from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise
+from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
 from solver.problem import Problem, compile_problem
 from solver.settings import SolverSettings
 
@@ -44,7 +42,6 @@ class Progress:
 
 
 ProgressCallback = Callable[[Progress], None]
-
 
 
 def best_levelling(
@@ -187,28 +184,21 @@ def _without_levelling(
     """Levelling could not place everything: let CP-SAT search (small models) or give up."""
     explanation = unplaced_explanation(problem, result)
     if settings.optimise and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS * 2:
-        proposed = {p for p in range(problem.num_projects) if not problem.project_committed[p]}
-        scope = build_scope(problem, list(range(problem.num_tasks)), {}, proposed)
-        built = build_model(scope)
-        add_hint(built, {t: pl for t, pl in result.placements.items()})
         remaining = max(0.1, settings.time_limit - (time.perf_counter() - began))
-        sub = solve_model(
-            built,
-            time_limit=remaining,
-            workers=settings.workers,
-            seed=settings.seed,
-            deterministic=settings.deterministic,
-            log=settings.log,
-        )
+        sub = solve_whole(problem, {}, result.placements, settings, remaining)
         stats = {"method": "cp-sat full model", "cp_sat_status": sub.status}
         if sub.status == "INFEASIBLE":
             remaining = max(1.0, settings.time_limit - (time.perf_counter() - began))
             reasons = diagnose(problem, seconds=remaining)
             head = ["these rules cannot all hold together; relaxing any one of them as shown is enough:"]
-            lines = head + [f"{r.rule}: {r.message}" for r in reasons] if reasons else [
-                "the optimiser proved that no plan satisfies every hard rule (people, skills and "
-                "capacity together; no deadline or pin alone is to blame)"
-            ]
+            lines = (
+                head + [f"{r.rule}: {r.message}" for r in reasons]
+                if reasons
+                else [
+                    "the optimiser proved that no plan satisfies every hard rule (people, skills and "
+                    "capacity together; no deadline or pin alone is to blame)"
+                ]
+            )
             return empty_plan(
                 PlanStatus.infeasible,
                 explanation=lines,
