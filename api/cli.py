@@ -423,7 +423,9 @@ def replan_command(
     if not as_json and plan.status.has_plan:
         changed = plan.stats.get("changed_tasks", 0)
         total = plan.stats.get("baseline_tasks", 0)
-        console.print(f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)")
+        console.print(
+            f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)"
+        )
         for change in plan.changes[:30]:
             console.print(f"  {change.project}/{change.task}: {change.change} {_change_text(change)}")
     emit_plan(portfolio, plan, output, report, as_json)

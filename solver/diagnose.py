@@ -22,7 +22,8 @@ from solver.cpsat.constraints import CONSTRAINTS
 from solver.cpsat.scope import build_scope
 from solver.cpsat.variables import Variables, make_variables
 from solver.feasibility import Reason
-from solver.problem import Problem
+from model.portfolio import Person
+from solver.problem import Problem, compile_problem
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,71 @@ def _describe(problem: Problem, rule: _Rule, slip: int | None) -> str:
     return f"{what} is {slip} working day(s) too early: {verb} to {cal.date(target).isoformat()}"
 
 
+def _with_hire(problem: Problem, skill: str, level: int, first: int, last: int) -> Problem:
+    """The problem with one more person, qualified ``skill ≥ level``, working days ``first … last``."""
+    portfolio = problem.portfolio
+    cal = portfolio.work_calendar
+    taken = {p.id for p in portfolio.people}
+    pid = next(f"hire-{skill}-{k}" for k in range(len(taken) + 1) if f"hire-{skill}-{k}" not in taken)
+    person = Person(
+        id=pid,
+        name=f"new hire ({skill} {level})",
+        skills={skill: level},
+        available_from=cal.date(first),
+        available_until=cal.date(last),
+    )
+    return compile_problem(portfolio.model_copy(update={"people": [*portfolio.people, person]}))
+
+
+def suggest_hire(problem: Problem, rules: list[_Rule], deadline: float, per_call: float) -> Reason | None:
+    """One more person who makes ``rules`` hold together, over the shortest stretch found.
+
+    For each skill the conflicting projects need (at the highest level they ask for it),
+    a hire for the whole horizon is tried first; the first that works has its join date
+    pushed as late, then its leave date as early, as the conflict still allows (binary
+    searches: a shorter stay never helps more). Checked by CP-SAT, so the fix is proven.
+    """
+    projects = {rule.project for rule in rules}
+    need: dict[str, int] = {}
+    work: dict[str, int] = {}
+    for p in projects:
+        for t in problem.project2tasks[p]:
+            length = min(m.length for m in problem.task_modes[t])
+            for r in problem.task2requirements[t]:
+                skill = problem.req_skill[r]
+                need[skill] = max(need.get(skill, 0), int(problem.req_level[r]))
+                work[skill] = work.get(skill, 0) + length * int(problem.req_allocation[r])
+    last_day = problem.num_days - 1
+
+    def works(skill: str, first: int, last: int) -> bool:
+        if time.perf_counter() > deadline:
+            return False
+        trial = _Diagnosis(_with_hire(problem, skill, need[skill], first, last), rules)
+        return trial.feasible(list(range(len(rules))), per_call) is True
+
+    for skill in sorted(need, key=lambda s: -work[s]):
+        if not works(skill, 0, last_day):
+            continue
+        lo, hi = 0, last_day  # latest join that still works lies in [lo, hi]
+        while lo < hi and time.perf_counter() < deadline:
+            mid = (lo + hi + 1) // 2
+            lo, hi = (mid, hi) if works(skill, mid, last_day) else (lo, mid - 1)
+        first = lo
+        lo, hi = first, last_day  # earliest leave that still works lies in [lo, hi]
+        while lo < hi and time.perf_counter() < deadline:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if works(skill, first, mid) else (mid + 1, hi)
+        cal = problem.portfolio.work_calendar
+        start, end = cal.date(first), cal.date(hi)
+        return Reason(
+            "Conflict: capacity",
+            f"hire one more person with {skill} ≥ {need[skill]} from {start.isoformat()} to "
+            f"{end.isoformat()} (ISO weeks {start.isocalendar().week}–{end.isocalendar().week}): "
+            "with them every rule above holds as it is",
+        )
+    return None
+
+
 def diagnose(problem: Problem, seconds: float = 10.0) -> list[Reason]:
     """A minimal conflict among deadlines, windows, pins and commitments, with its fixes.
 
@@ -188,4 +254,7 @@ def diagnose(problem: Problem, seconds: float = 10.0) -> list[Reason]:
                 task=problem.task_ids[rule.task][1] if rule.task >= 0 else None,
             )
         )
+    hire = suggest_hire(problem, [rules[k] for k in core], began + seconds, per_call)
+    if hire is not None:
+        reasons.append(hire)
     return reasons

@@ -151,15 +151,7 @@ class _Placer:
         self.cap = capacity
         self.windows = windows
         self.project_team: dict[int, set[int]] = {}
-        level = {}
-        for r in range(problem.num_requirements):
-            skill = problem.req_skill[r]
-            people = problem.req_eligible[r]
-            level[r] = np.array(
-                [problem.portfolio.people[i].skills.get(skill, 0) for i in people.tolist()],
-                dtype=np.int64,
-            )
-        self.surplus = {r: level[r] - problem.req_level[r] for r in level}
+        self.surplus = problem.req_surplus
 
     def earliest(self, task: int, mode: Mode, est: int, end_min: int) -> Placement | None:
         """Earliest placement with start ≥ est and end ≥ end_min in this mode."""
@@ -314,6 +306,28 @@ def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     return key
 
 
+def urgency_rule(days_per_priority: int) -> Callable[[Problem, TimeWindows], PriorityKey]:
+    """Due date first, with each priority step worth ``days_per_priority`` working days.
+
+    A project one priority higher goes as if it were due that many days earlier:
+    between "priority first" (a huge value) and "due date first" (zero). The
+    optimiser tries a few such orders as starting points.
+    """
+
+    def rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
+        target = np.where(problem.project_has_due, problem.project_due, problem.project_deadline)
+        urgency = target - days_per_priority * problem.project_priority
+        latest_start = windows.latest_end - windows.min_length
+
+        def key(task: int) -> tuple[float, ...]:
+            p = problem.task2project[task]
+            return (int(urgency[p]), int(latest_start[task]), task)
+
+        return key
+
+    return rule
+
+
 def deadline_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     """Latest-start-first: tasks with the least slack against hard windows go first."""
     latest_start = windows.latest_end - windows.min_length
@@ -330,6 +344,9 @@ def level(
     rule: str = "priority",
     windows: TimeWindows | None = None,
     prefixed: dict[int, Placement] | None = None,
+    *,
+    order: Callable[[Problem, TimeWindows], PriorityKey] | None = None,
+    interleave: frozenset[int] = frozenset(),
 ) -> LevellingResult:
     """Run one serial levelling pass.
 
@@ -344,9 +361,15 @@ def level(
     prefixed
         Placements that are already decided (replanning: work done or in progress); they
         are booked first and never moved. A proposed project with prefixed work is kept.
+    order
+        A task order to use instead of the rule's (e.g. :func:`urgency_rule`).
+    interleave
+        Proposed projects placed in the same pass as the committed ones, in order,
+        instead of after them. Their tasks then count in ``failed``: the caller
+        decides what to leave out (see :func:`level_interleaved`).
     """
     windows = windows or time_windows(problem)
-    key = (deadline_rule if rule == "deadline" else priority_rule)(problem, windows)
+    key = (order or (deadline_rule if rule == "deadline" else priority_rule))(problem, windows)
     cap = _Capacity(problem)
     placer = _Placer(problem, cap, windows)
     placer.thrifty = rule == "thrifty"
@@ -357,18 +380,17 @@ def level(
     result = LevellingResult(placed)
     started = {int(problem.task2project[t]) for t in placed}
     committed = problem.project_committed.copy()
-    committed[list(started)] = True
+    committed[list(started | set(interleave))] = True
     committed_tasks = [
         t for t in range(problem.num_tasks) if committed[problem.task2project[t]] and t not in placed
     ]
     blocked = _serial(problem, placer, placed, committed_tasks, key, result.failed)
     del blocked
     # proposed projects, one at a time, all or nothing
-    order = sorted(
+    pending = sorted(
         (p for p in range(problem.num_projects) if not committed[p]),
         key=lambda p: (-int(problem.project_priority[p]), p),
     )
-    pending = list(order)
     progress = True
     while pending and progress:
         progress = False
@@ -453,3 +475,26 @@ def _serial(
                 if waiting[succ] == 0:
                     heapq.heappush(heap, (key(succ), succ))
     return unplaced
+
+
+def level_interleaved(
+    problem: Problem,
+    order: Callable[[Problem, TimeWindows], PriorityKey],
+    windows: TimeWindows | None = None,
+    rounds: int = 3,
+) -> LevellingResult:
+    """One pass with proposed projects placed in order among the committed ones.
+
+    A proposed project that does not fit whole is taken out of the interleaving and
+    the pass is repeated (at most ``rounds`` times); what is left is placed after the
+    committed work, all or nothing, as in :func:`level`.
+    """
+    windows = windows or time_windows(problem)
+    interleave = frozenset(int(p) for p in np.flatnonzero(~problem.project_committed))
+    for _ in range(rounds):
+        result = level(problem, windows=windows, order=order, interleave=interleave)
+        misfits = {int(problem.task2project[t]) for t, _ in result.failed} & interleave
+        if not misfits:
+            return result
+        interleave -= misfits
+    return level(problem, windows=windows, order=order, interleave=interleave)

@@ -85,7 +85,9 @@ def late_projects(
     return _grow(problem, placements, seeds, size, rng)
 
 
-def blocking_work(problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random) -> list[int]:
+def blocking_work(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
     """A late project plus the work that holds its people between its earliest and actual dates.
 
     For each task of the project, the tasks of every person who could do it, placed
@@ -117,7 +119,9 @@ def blocking_work(problem: Problem, placements: dict[int, Placement], size: int,
     return (own + ranked)[:size]
 
 
-def insert_proposed(problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random) -> list[int]:
+def insert_proposed(
+    problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random
+) -> list[int]:
     """A left-out proposed project (all its tasks) plus the lowest-priority work in its window.
 
     The project's tasks are not in the incumbent; the optimiser decides whether to
@@ -130,7 +134,8 @@ def insert_proposed(problem: Problem, placements: dict[int, Placement], size: in
         and problem.project2tasks[p]
         and not any(t in placements for t in problem.project2tasks[p])
         and all(
-            problem.precedences[k].pred in placements or problem.task2project[problem.precedences[k].pred] == p
+            problem.precedences[k].pred in placements
+            or problem.task2project[problem.precedences[k].pred] == p
             for t in problem.project2tasks[p]
             for k in problem.task_preds[t]
         )
@@ -145,9 +150,7 @@ def insert_proposed(problem: Problem, placements: dict[int, Placement], size: in
     others = [
         t
         for t, pl in placements.items()
-        if pl.end > lo
-        and pl.start < hi
-        and any(problem.req_skill[r] in skills for _, r in pl.people)
+        if pl.end > lo and pl.start < hi and any(problem.req_skill[r] in skills for _, r in pl.people)
     ]
     others.sort(key=lambda t: (int(problem.project_priority[problem.task2project[t]]), rng.random()))
     return own + others[: max(0, size - len(own))]

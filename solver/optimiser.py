@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from solver.construction import construct
 from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption
@@ -19,6 +20,7 @@ from solver.settings import SolverSettings
 # Above this many (requirement, candidate) pairs the full model's presolve alone
 # takes seconds (see shared notes); neighbourhoods keep each CP-SAT model small.
 FULL_MODEL_MAX_ASSIGNMENTS = 6000
+CONSTRUCTION_SHARE = 0.1  # of the time limit, for levelling in other orders before CP-SAT
 LNS_START_SIZE = 60
 LNS_MIN_SIZE = 12
 LNS_MAX_SIZE = 400
@@ -26,9 +28,10 @@ LNS_MAX_DELAY = 30  # working days a freed task may end later than in the incumb
 LNS_MAX_ADVANCE = 60  # … and start earlier
 LNS_MAX_CANDIDATES = 8  # people per requirement in a neighbourhood
 LNS_MIN_STEP_DETERMINISTIC = 0.05  # deterministic seconds charged at least per neighbourhood
-# Neighbourhood models are small and solved hundreds of times: a single presolve pass
-# and no symmetry detection cut their solve time by about a third (measured on p60).
-LNS_PARAMETERS: dict[str, object] = {"max_presolve_iterations": 1, "symmetry_level": 0}
+# Neighbourhood models are small and solved hundreds of times: no symmetry detection saves
+# presolve time. Not `max_presolve_iterations=1`, although it was faster: with 2 workers
+# OR-Tools 9.15 dies with SIGSEGV on some models under it (tests/data/lns_crash_model.pbtxt.gz).
+LNS_PARAMETERS: dict[str, object] = {"symmetry_level": 0}
 
 Improvement = Callable[[float, float, float | None, str], None]  # seconds, objective, bound, source
 
@@ -70,6 +73,8 @@ def optimise(
     full = settings.strategy == "full" or (
         settings.strategy == "auto" and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS
     )
+    if disruption is None:
+        _construct(search, result)
     if full:
         _full_model(search, result)
     else:
@@ -143,6 +148,22 @@ def solve_whole(
     )
 
 
+def _construct(search: _Search, result: OptimiseResult) -> None:
+    """Start from the best of the other levelling orders when one beats the incumbent."""
+    settings = search.settings
+    # a tenth of the time at most; deterministic runs try every order whatever the clock says
+    budget = None if settings.deterministic else CONSTRUCTION_SHARE * settings.time_limit
+    for name, plan in construct(search.problem, budget):
+        value = search.value(plan.placements)
+        if value < result.objective - 1e-9:
+            result.placements = dict(plan.placements)
+            result.objective = value
+            result.best_seconds = time.perf_counter() - search.began
+            result.stats["start"] = name
+            if search.on_improvement:
+                search.on_improvement(result.best_seconds, value, result.bound, name)
+
+
 def _full_model(search: _Search, result: OptimiseResult) -> None:
     problem, settings, began = search.problem, search.settings, search.began
     free = search.movable(list(range(problem.num_tasks)))
@@ -187,6 +208,11 @@ def _accept(search: _Search, result: OptimiseResult, sub: SubResult, free: list[
     freed = set(free)
     candidate = {t: pl for t, pl in result.placements.items() if t not in freed}
     candidate.update(sub.placements)
+    return _take(search, result, candidate)
+
+
+def _take(search: _Search, result: OptimiseResult, candidate: dict[int, Placement]) -> bool:
+    """Keep a complete candidate plan if it is at least as good; True when strictly better."""
     value = search.value(candidate)
     if value < result.objective - 1e-9:
         result.placements = candidate
@@ -208,16 +234,20 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     if not search.movable(list(range(problem.num_tasks))):
         return
     rng = random.Random(settings.seed)
-    scores = {name: 1.0 for name, _ in NEIGHBOURHOODS}
+    picks = dict(NEIGHBOURHOODS)
+    scores = {name: 1.0 for name in picks}
     size = LNS_START_SIZE
     spent_det = 0.0
     iterations = improvements = 0
+    tries: dict[str, int] = {}
+    gains: dict[str, int] = {}
     while True:
         remaining = _remaining(settings, began, spent_det)
         if remaining < 0.05:
             break
-        name, pick = rng.choices(NEIGHBOURHOODS, weights=[scores[n] for n, _ in NEIGHBOURHOODS])[0]
-        free = search.movable(pick(problem, result.placements, size, rng))
+        name = rng.choices(list(scores), weights=list(scores.values()))[0]
+        tries[name] = tries.get(name, 0) + 1
+        free = search.movable(picks[name](problem, result.placements, size, rng))
         if not free:
             iterations += 1
             spent_det += LNS_MIN_STEP_DETERMINISTIC
@@ -252,6 +282,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
         improved = _accept(search, result, sub, free)
         if improved:
             improvements += 1
+            gains[name] = gains.get(name, 0) + 1
             scores[name] += 1.0
             if on_improvement:
                 on_improvement(time.perf_counter() - began, result.objective, result.bound, name)
@@ -267,5 +298,6 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             "lns_iterations": iterations,
             "lns_improvements": improvements,
             "lns_final_size": size,
+            "lns_moves": {n: f"{gains.get(n, 0)}/{tries[n]}" for n in sorted(tries)},
         }
     )

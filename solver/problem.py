@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 
@@ -127,6 +128,19 @@ class Problem:
     def num_budgets(self) -> int:
         """Number of (project, budget) pairs."""
         return len(self.budget_ids)
+
+    @cached_property
+    def req_surplus(self) -> list[np.ndarray]:
+        """Per requirement: each candidate's level above the one required (computed once)."""
+        people = self.portfolio.people
+        return [
+            np.array(
+                [people[i].skills.get(self.req_skill[r], 0) for i in self.req_eligible[r].tolist()],
+                dtype=np.int64,
+            )
+            - int(self.req_level[r])
+            for r in range(self.num_requirements)
+        ]
 
     def slots(self, task: int, mode: Mode) -> list[tuple[int, int]]:
         """``(requirement, count)`` pairs a task needs in ``mode``."""

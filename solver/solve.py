@@ -19,6 +19,7 @@ from solver.levelling import LEVELLING_RULES, LevellingResult, level
 from solver.lower_bound import critical_path_bound
 from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
 from solver.problem import Problem, compile_problem
+from solver.relaxation import capacity_bound
 from solver.settings import SolverSettings
 
 
@@ -133,7 +134,7 @@ def solve(
     }
     placements = result.placements
     status = PlanStatus.feasible
-    bound = critical_path_bound(problem)
+    bound = max(critical_path_bound(problem), capacity_bound(problem).objective)
     if settings.optimise:
 
         def on_improvement(seconds: float, objective: float, lb: float | None, source: str) -> None:

@@ -247,30 +247,134 @@ PAIRS = {
         ),
     ),
     "pool capacity": (
-        portfolio([], [project("x", [task("u", 5, [{"pool": "rig", "units": 2}]), task("v", 5, [{"pool": "rig", "units": 2}])])],
-                  pools=[{"id": "rig", "capacity": 2}]),
-        portfolio([], [project("x", [task("u", 5, [{"pool": "rig", "units": 2}]), task("v", 6, [{"pool": "rig", "units": 1}])])],
-                  pools=[{"id": "rig", "capacity": 2}]),
+        portfolio(
+            [],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 5, [{"pool": "rig", "units": 2}]),
+                        task("v", 5, [{"pool": "rig", "units": 2}]),
+                    ],
+                )
+            ],
+            pools=[{"id": "rig", "capacity": 2}],
+        ),
+        portfolio(
+            [],
+            [
+                project(
+                    "x",
+                    [
+                        task("u", 5, [{"pool": "rig", "units": 2}]),
+                        task("v", 6, [{"pool": "rig", "units": 1}]),
+                    ],
+                )
+            ],
+            pools=[{"id": "rig", "capacity": 2}],
+        ),
     ),
     "modes and budget": (
-        portfolio([], [project("x", [
-            {"id": "u", "modes": [{"duration": 8, "consumes": {"cash": 1}}, {"duration": 4, "consumes": {"cash": 5}}]},
-            {"id": "v", "modes": [{"duration": 6, "consumes": {"cash": 1}}, {"duration": 3, "consumes": {"cash": 5}}],
-             "dependencies": [{"task": "u"}]}], budgets={"cash": 6})]),
-        portfolio([], [project("x", [
-            {"id": "u", "modes": [{"duration": 8, "consumes": {"cash": 1}}, {"duration": 4, "consumes": {"cash": 5}}]},
-            {"id": "v", "modes": [{"duration": 7, "consumes": {"cash": 1}}, {"duration": 3, "consumes": {"cash": 5}}],
-             "dependencies": [{"task": "u"}]}], budgets={"cash": 6})]),
+        portfolio(
+            [],
+            [
+                project(
+                    "x",
+                    [
+                        {
+                            "id": "u",
+                            "modes": [
+                                {"duration": 8, "consumes": {"cash": 1}},
+                                {"duration": 4, "consumes": {"cash": 5}},
+                            ],
+                        },
+                        {
+                            "id": "v",
+                            "modes": [
+                                {"duration": 6, "consumes": {"cash": 1}},
+                                {"duration": 3, "consumes": {"cash": 5}},
+                            ],
+                            "dependencies": [{"task": "u"}],
+                        },
+                    ],
+                    budgets={"cash": 6},
+                )
+            ],
+        ),
+        portfolio(
+            [],
+            [
+                project(
+                    "x",
+                    [
+                        {
+                            "id": "u",
+                            "modes": [
+                                {"duration": 8, "consumes": {"cash": 1}},
+                                {"duration": 4, "consumes": {"cash": 5}},
+                            ],
+                        },
+                        {
+                            "id": "v",
+                            "modes": [
+                                {"duration": 7, "consumes": {"cash": 1}},
+                                {"duration": 3, "consumes": {"cash": 5}},
+                            ],
+                            "dependencies": [{"task": "u"}],
+                        },
+                    ],
+                    budgets={"cash": 6},
+                )
+            ],
+        ),
     ),
     "modes with people": (
-        portfolio([person("a", {"dev": 1}), person("b", {"qa": 1})], [project("x", [
-            {"id": "u", "modes": [{"duration": 6, "requirements": [{"skill": "dev"}]},
-                                  {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]}]},
-            {"id": "v", "duration": 7, "requirements": [{"skill": "qa"}], "dependencies": [{"task": "u"}]}])]),
-        portfolio([person("a", {"dev": 1}), person("b", {"qa": 1})], [project("x", [
-            {"id": "u", "modes": [{"duration": 6, "requirements": [{"skill": "dev"}]},
-                                  {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]}]},
-            {"id": "v", "duration": 8, "requirements": [{"skill": "qa"}], "dependencies": [{"task": "u"}]}])]),
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"qa": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        {
+                            "id": "u",
+                            "modes": [
+                                {"duration": 6, "requirements": [{"skill": "dev"}]},
+                                {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]},
+                            ],
+                        },
+                        {
+                            "id": "v",
+                            "duration": 7,
+                            "requirements": [{"skill": "qa"}],
+                            "dependencies": [{"task": "u"}],
+                        },
+                    ],
+                )
+            ],
+        ),
+        portfolio(
+            [person("a", {"dev": 1}), person("b", {"qa": 1})],
+            [
+                project(
+                    "x",
+                    [
+                        {
+                            "id": "u",
+                            "modes": [
+                                {"duration": 6, "requirements": [{"skill": "dev"}]},
+                                {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]},
+                            ],
+                        },
+                        {
+                            "id": "v",
+                            "duration": 8,
+                            "requirements": [{"skill": "qa"}],
+                            "dependencies": [{"task": "u"}],
+                        },
+                    ],
+                )
+            ],
+        ),
     ),
     "committed must fit": (
         portfolio(

@@ -129,3 +129,37 @@ def test_diagnosis_of_a_pinned_start() -> None:
     plan = solve(pf, FAST)
     assert plan.status == PlanStatus.infeasible
     assert any("fixed start of x/" in line for line in plan.explanation)
+
+
+def test_diagnosis_offers_the_shortest_hire_that_fixes_a_capacity_conflict() -> None:
+    # ann can do a's 10-day build or b's 6-day build before the deadlines, not both; b's
+    # test (bob) needs its build done by 2027-01-18. The cheapest hire covers b's build:
+    # six working days that end in time for the test.
+    pf = portfolio(
+        [person("ann", {"dev": 3}), person("bob", {"qa": 2})],
+        [
+            project("a", [task("build", 10, [{"skill": "dev", "level": 2}])], deadline="2027-01-22"),
+            project(
+                "b",
+                [
+                    task("build", 6, [{"skill": "dev", "level": 3}]),
+                    task("test", 4, [{"skill": "qa"}], dependencies=[{"task": "build"}]),
+                ],
+                deadline="2027-01-22",
+            ),
+        ],
+        end="2027-02-26",
+    )
+    plan = solve(pf, FAST)
+    assert plan.status == PlanStatus.infeasible
+    hire = [line for line in plan.explanation if "hire one more person" in line]
+    assert hire == [
+        "Conflict: capacity: hire one more person with dev ≥ 3 from 2027-01-11 to 2027-01-18 "
+        "(ISO weeks 2–3): with them every rule above holds as it is"
+    ]
+    # the suggestion is a real fix: with that person the portfolio has a plan
+    fixed = pf.model_dump(mode="json")
+    fixed["people"].append(
+        {"id": "new", "skills": {"dev": 3}, "available_from": "2027-01-11", "available_until": "2027-01-18"}
+    )
+    assert solve(parse_portfolio(fixed), FAST).status.has_plan
