@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic import Strict as StrictMode
 
 from model.calendar import WorkCalendar
@@ -358,19 +365,27 @@ class Portfolio(Strict):
         default_factory=ObjectiveWeights, description="Weights of the soft goals."
     )
 
-    @cached_property
+    # Derived lookups are cached with the state they were built from, so a portfolio
+    # changed after first use (in place or through `model_copy(update=...)`) rebuilds them.
+    _calendar_cache: tuple[tuple[object, ...], WorkCalendar] | None = PrivateAttr(default=None)
+    _project_index: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    @property
     def work_calendar(self) -> WorkCalendar:
         """The working-day calendar of the horizon."""
         cal = self.calendar
-        return WorkCalendar(cal.start, cal.end, cal.workdays, cal.holidays)
+        key = (id(cal), cal.start, cal.end, tuple(cal.workdays), tuple(cal.holidays))
+        if self._calendar_cache is None or self._calendar_cache[0] != key:
+            self._calendar_cache = (key, WorkCalendar(cal.start, cal.end, cal.workdays, cal.holidays))
+        return self._calendar_cache[1]
 
     def project(self, project_id: str) -> Project:
         """The project with id ``project_id``."""
-        return self._projects_by_id[project_id]
-
-    @cached_property
-    def _projects_by_id(self) -> dict[str, Project]:
-        return {p.id: p for p in self.projects}
+        k = self._project_index.get(project_id)
+        if k is None or k >= len(self.projects) or self.projects[k].id != project_id:
+            self._project_index = {p.id: k for k, p in enumerate(self.projects)}
+            k = self._project_index[project_id]
+        return self.projects[k]
 
     def task_key(self, project_id: str, dep_task: str) -> tuple[str, str]:
         """Resolve a dependency reference seen from ``project_id`` to ``(project, task)``."""

@@ -18,11 +18,11 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
+from model.portfolio import Person
 from solver.cpsat.constraints import CONSTRAINTS
 from solver.cpsat.scope import build_scope
 from solver.cpsat.variables import Variables, make_variables
 from solver.feasibility import Reason
-from model.portfolio import Person
 from solver.problem import Problem, compile_problem
 
 

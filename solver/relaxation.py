@@ -264,11 +264,14 @@ class CapacityBound:
         Fewest working days in which every committed project can finish.
     classes
         Each class's bound on the finish-driven terms, best first.
+    binding
+        Names of the classes whose capacity sets the bound (the bottleneck), if any.
     """
 
     objective: float
     makespan: int
     classes: list[ClassBound]
+    binding: list[str]  # the classes that set it (empty: the critical path alone does)
 
 
 def capacity_bound(problem: Problem) -> CapacityBound:
@@ -293,14 +296,18 @@ def capacity_bound(problem: Problem) -> CapacityBound:
     makespan = int(earliest_finish[committed].max()) + 1 if committed else 0
     finish_terms = float(floor.sum())
     per_class = []
+    finish_from = makespan_from = None
     for resource in resource_classes(problem):
         demands = _demands(problem, resource, windows, tail, earliest_finish)
         value = class_cost_bound(problem, demands, resource.capacity, floor)
         if value is not None:
             per_class.append(ClassBound(resource.name, value))
-            finish_terms = max(finish_terms, value)
+            if value > finish_terms + 1e-9:
+                finish_terms, finish_from = value, resource.name
         if weights.makespan:
             days = class_makespan_bound(problem, demands, resource.capacity)
-            makespan = max(makespan, days or 0)
+            if days is not None and days > makespan:
+                makespan, makespan_from = days, resource.name
     per_class.sort(key=lambda c: -c.value)
-    return CapacityBound(finish_terms + weights.makespan * makespan, makespan, per_class)
+    binding = list(dict.fromkeys(n for n in (finish_from, makespan_from) if n is not None))
+    return CapacityBound(finish_terms + weights.makespan * makespan, makespan, per_class, binding)

@@ -134,7 +134,12 @@ def solve(
     }
     placements = result.placements
     status = PlanStatus.feasible
-    bound = max(critical_path_bound(problem), capacity_bound(problem).objective)
+    bound = critical_path_bound(problem)
+    capacity = capacity_bound(problem)
+    if capacity.objective > bound:
+        bound = capacity.objective
+        # the people (or pool) whose capacity alone proves the bound: the portfolio's bottleneck
+        stats["bound_from"] = ", ".join(capacity.binding)
     if settings.optimise:
 
         def on_improvement(seconds: float, objective: float, lb: float | None, source: str) -> None:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from model.calendar import WEEKDAYS, WorkCalendar
 from tests.helpers import D
+from tests.portfolios import person, portfolio, project, task
 
 # January 2027: Mon 4, Sat 9, Sun 10, Mon 11 … Fri 29, Sat 30, Sun 31.
 JAN = WorkCalendar(D("2027-01-04"), D("2027-01-29"), holidays=[D("2027-01-11"), D("2027-01-20")])
@@ -250,3 +251,19 @@ def test_index_date_round_trip_for_every_working_day(
         assert cal.floor_index(day) == (before[-1] if before else -1)
         assert cal.is_working_day(day) == (day in expected)
         day += dt.timedelta(days=1)
+
+
+def test_portfolio_lookups_follow_changes_after_first_use() -> None:
+    pf = portfolio([person("a", {"dev": 1})], [project("x", [task("u", 2)])])
+    assert pf.work_calendar.num_days == 10 and pf.project("x").id == "x"
+    copy = pf.model_copy(
+        update={
+            "projects": [pf.projects[0].model_copy(update={"id": "y"})],
+            "calendar": pf.calendar.model_copy(update={"end": dt.date(2027, 1, 29)}),
+        }
+    )
+    assert copy.work_calendar.num_days == 20 and copy.project("y").id == "y"
+    with pytest.raises(KeyError):
+        copy.project("x")
+    pf.calendar.end = dt.date(2027, 1, 22)  # changed in place
+    assert pf.work_calendar.num_days == 15

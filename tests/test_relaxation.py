@@ -52,10 +52,11 @@ def test_pool_energy_gives_the_makespan() -> None:
     )
     problem = compile_problem(pf)
     bound = capacity_bound(problem)
-    assert bound.makespan == 12
+    assert bound.makespan == 12 and bound.binding == ["pool rig"]
     assert bound.objective == pytest.approx(12)
     plan = solve(pf, SolverSettings(time_limit=10, workers=1, deterministic=True))
     assert plan.status == PlanStatus.optimal and plan.objective == pytest.approx(12)
+    assert plan.stats["bound_from"] == "pool rig"  # the bottleneck is named in the plan
 
 
 def test_tails_follow_the_chain_inside_the_project() -> None:
@@ -145,3 +146,4 @@ def test_bound_never_exceeds_the_optimum(case: dict) -> None:
     plan = solve(pf, SolverSettings(time_limit=10, workers=1, deterministic=True))
     assert plan.status == PlanStatus.optimal and plan.objective is not None
     assert bound <= plan.objective + 1e-6
+
