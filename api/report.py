@@ -38,6 +38,14 @@ def _gap_text(plan: Plan) -> str:
     return f"{100 * max(0.0, plan.objective - plan.lower_bound) / abs(plan.objective):.1f} %"
 
 
+def _bound_text(plan: Plan) -> str:
+    """The lower bound, and the resource whose capacity proves it when that is known."""
+    if plan.lower_bound is None:
+        return "—"
+    source = plan.stats.get("bound_from")
+    return f"{plan.lower_bound:,.0f}" + (f" (capacity of {source})" if source else "")
+
+
 def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
     """Print the plan summary: status, projects vs due, utilisation, violations."""
     console.print(f"[bold]{portfolio.name or 'Portfolio'}[/bold]: {STATUS_TEXT[plan.status]}")
@@ -48,9 +56,8 @@ def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
     if not plan.status.has_plan and not plan.assignments:
         return
     k = plan.kpis
-    bound = f"{plan.lower_bound:,.0f}" if plan.lower_bound is not None else "—"
     console.print(
-        f"objective {plan.objective:,.0f}  bound {bound}  gap {_gap_text(plan)}  "
+        f"objective {plan.objective:,.0f}  bound {_bound_text(plan)}  gap {_gap_text(plan)}  "
         f"solved in {plan.solve_seconds:.1f} s"
     )
     console.print(
@@ -87,8 +94,7 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
         k = plan.kpis
         lines += [
             "",
-            f"Objective {plan.objective:,.0f}, lower bound "
-            f"{plan.lower_bound if plan.lower_bound is not None else '—'}, gap {_gap_text(plan)}, "
+            f"Objective {plan.objective:,.0f}, lower bound {_bound_text(plan)}, gap {_gap_text(plan)}, "
             f"solved in {plan.solve_seconds:.1f} s.",
             "",
             "| KPI | value |",

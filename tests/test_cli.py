@@ -141,3 +141,20 @@ def test_entry_point_runs_as_a_program(tmp_path: Path) -> None:
     assert proc.returncode == ExitCode.INVALID_INPUT
     assert "calendar.end: reversed range" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_summary_and_report_name_the_bottleneck_behind_the_bound(tmp_path: Path) -> None:
+    rig = [{"pool": "rig", "units": 2}]
+    data = {
+        "name": "rig",
+        "calendar": {"start": "2027-01-04", "end": "2027-01-29"},
+        "skills": [{"id": "dev"}],
+        "pools": [{"id": "rig", "capacity": 2}],
+        "projects": [{"id": "a", "tasks": [{"id": f"t{k}", "duration": 3, "requirements": rig} for k in range(4)]}],
+        "objective": {"tardiness": 0, "completion": 0, "cost": 0, "continuity": 0, "makespan": 1},
+    }
+    report = tmp_path / "r.md"
+    result = runner.invoke(app, ["solve", str(_write(tmp_path, data)), "--report", str(report), "-t", "5"])
+    assert result.exit_code == ExitCode.PLAN, result.output
+    assert "bound 12 (capacity of pool rig)" in result.output
+    assert "lower bound 12 (capacity of pool rig)" in report.read_text()
