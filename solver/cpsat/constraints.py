@@ -5,7 +5,6 @@ Every function has the signature ``(model, scope, variables) -> None``.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -331,22 +330,6 @@ def change_budget(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     model.add(sum(changed) <= max(0, d.max_changes - already))
 
 
-def interchangeable_people(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
-    """Symmetry breaking: within a group of interchangeable people, slots filled never increase.
-
-    Any plan can be relabelled inside a group so that the first person has the most
-    slots, the next one no more, and so on; the hint is relabelled the same way.
-    """
-    if not scope.interchangeable:
-        return
-    filled: dict[int, list[cp_model.IntVar]] = {}
-    for (_, i), x in v.assign.items():
-        filled.setdefault(i, []).append(x)
-    for group in scope.interchangeable:
-        for a, b in itertools.pairwise(group):
-            model.add(sum(filled.get(a, [])) >= sum(filled.get(b, [])))
-
-
 Family = Callable[[cp_model.CpModel, Scope, Variables], None]
 
 CONSTRAINTS: tuple[Family, ...] = (
@@ -360,6 +343,5 @@ CONSTRAINTS: tuple[Family, ...] = (
     skill_pools,
     project_finish,
     change_budget,
-    interchangeable_people,
 )
 """The constraint families, in the order they are added."""

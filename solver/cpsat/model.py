@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
@@ -49,36 +49,10 @@ def build_model(scope: Scope, families: Sequence[Family] = CONSTRAINTS) -> Built
     return BuiltModel(scope, model, variables, time.perf_counter() - began)
 
 
-def relabelled(placements: dict[int, Placement], groups: list[list[int]], free: set[int]) -> dict[int, Placement]:
-    """The same plan with each group of interchangeable people renamed busiest first.
-
-    Matches :func:`~solver.cpsat.constraints.interchangeable_people`, so a hint taken
-    from any plan stays feasible under the symmetry breaking.
-    """
-    if not groups:
-        return placements
-    count: dict[int, int] = {}
-    for t, pl in placements.items():
-        if t in free:
-            for person, _ in pl.people:
-                count[person] = count.get(person, 0) + 1
-    rename: dict[int, int] = {}
-    for group in groups:
-        busiest = sorted(group, key=lambda i: (-count.get(i, 0), i))
-        rename.update({old: new for old, new in zip(busiest, group, strict=True) if old != new})
-    if not rename:
-        return placements
-    return {
-        t: replace(pl, people=tuple((rename.get(p, p), r) for p, r in pl.people)) if t in free else pl
-        for t, pl in placements.items()
-    }
-
-
 def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
     """Hint every decision variable from a known plan (complete where the plan covers it)."""
     scope, model, v = built.scope, built.model, built.variables
     pb = scope.problem
-    placements = relabelled(placements, scope.interchangeable, scope.free_set)
     for p, present in v.project_present.items():
         model.add_hint(present, any(t in placements for t in pb.project2tasks[p]))
     for t, tv in v.tasks.items():

@@ -8,7 +8,7 @@ capacity, their starts and ends bound the free tasks' windows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -30,7 +30,6 @@ class Scope:
     optional_projects: set[int]  # proposed projects whose inclusion this model decides
     candidates: dict[int, np.ndarray]  # requirement -> people who may fill it here
     disruption: Disruption | None = None  # replanning: the baseline and its change costs
-    interchangeable: list[list[int]] = field(default_factory=list)  # see interchangeable_people
 
     @property
     def free_set(self) -> set[int]:
@@ -142,41 +141,7 @@ def build_scope(
         optional_projects=set(optional_projects or ()),
         candidates=candidates,
         disruption=disruption,
-        interchangeable=[] if disruption is not None else interchangeable_people(problem, free, fixed, candidates),
     )
-
-
-def interchangeable_people(
-    problem: Problem, free: list[int], fixed: list[Placement], candidates: dict[int, np.ndarray]
-) -> list[list[int]]:
-    """Groups of people that no constraint or cost of this scope tells apart.
-
-    Same skills and levels, capacity, working days, cost and parallel-project limit,
-    candidates for the same requirements, no fixed work and no pin: swapping two of
-    them in any plan gives an equally good plan. The model orders each group by
-    workload so the search sees one plan of every such family, not all its copies.
-    """
-    busy = {person for pl in fixed for person, _ in pl.people}
-    busy.update(i for t in free for i in problem.task_fixed_people[t])
-    slots: dict[int, list[int]] = {}
-    for r, people in candidates.items():
-        for i in people.tolist():
-            slots.setdefault(i, []).append(r)
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for i, reqs in slots.items():
-        if i in busy:
-            continue
-        person = problem.portfolio.people[i]
-        key = (
-            tuple(sorted(person.skills.items())),
-            int(problem.person_capacity[i]),
-            problem.person_available[i].tobytes(),
-            int(problem.person_max_projects[i]),
-            float(problem.person_cost[i]),
-            tuple(sorted(reqs)),
-        )
-        groups.setdefault(key, []).append(i)
-    return [sorted(g) for g in groups.values() if len(g) > 1]
 
 
 def _topo_sorted(windows: TimeWindows, free: set[int]) -> list[int]:
