@@ -53,7 +53,8 @@ def main(argv: list[str] | None = None) -> None:
     share = new.stats["changed_tasks"] / max(1, new.stats["baseline_tasks"])
     print(
         f"replan: {new.status.value} objective {new.objective:,.0f} in {wall:.1f} s wall; "
-        f"{new.stats['changed_tasks']} of {new.stats['baseline_tasks']} tasks changed ({100 * share:.1f} %)"
+        f"{new.stats['changed_tasks']} of {new.stats['baseline_tasks']} tasks changed ({100 * share:.1f} %); "
+        f"start: {new.stats['start']}"
     )
     cold = solve(changed, SolverSettings(time_limit=args.cold_limit, workers=args.workers, explain=False))
     assert cold.objective is not None

@@ -97,16 +97,24 @@ def _start_plan(
 ) -> tuple[dict[int, Placement] | None, str]:
     """The baseline itself when it is still valid, else a levelling around the frozen work."""
     portfolio = problem.portfolio
-    movable_ok = all(pl.start >= day for t, pl in reference.items() if t not in frozen)
-    complete = all(
-        t in reference for p in np.flatnonzero(problem.project_committed) for t in problem.project2tasks[p]
-    )
-    if (
-        movable_ok
-        and complete
-        and not check_assignments(portfolio, to_assignments(problem, reference.values()))
-    ):
+    early = [t for t, pl in reference.items() if t not in frozen and pl.start < day]
+    missing = [
+        t
+        for p in np.flatnonzero(problem.project_committed)
+        for t in problem.project2tasks[p]
+        if t not in reference
+    ]
+    broken = [] if early or missing else check_assignments(portfolio, to_assignments(problem, reference.values()))
+    if not early and not missing and not broken:
         return dict(reference), "baseline"
+    # say why the baseline could not be the start: a replan that moves everything needs a reason
+    why = (
+        f"{problem.task_name(early[0])} would start before the as-of day"
+        if early
+        else f"{problem.task_name(missing[0])} is not in the baseline"
+        if missing
+        else f"{broken[0].rule}: {broken[0].message}"
+    )
     prefixed = {t: reference[t] for t in frozen}
     best: dict[int, Placement] | None = None
     for rule in [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]:
@@ -115,7 +123,7 @@ def _start_plan(
             best is None or objective_of(problem, result.placements) < objective_of(problem, best)
         ):
             best = result.placements
-    return best, "levelling around frozen work"
+    return best, f"levelling around frozen work (baseline not usable: {why})"
 
 
 def _cp_sat_start(

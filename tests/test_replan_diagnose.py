@@ -102,7 +102,8 @@ def test_replan_repairs_a_baseline_that_no_longer_fits(baseline) -> None:
     assert check_plan(pf, baseline), "the baseline must break the new rules for this test"
     plan = replan(pf, baseline, ReplanRequest(as_of=dt.date(2027, 1, 4)), FAST)
     assert plan.status.has_plan and check_plan(pf, plan) == []
-    assert plan.stats["start"] == "levelling around frozen work"
+    assert plan.stats["start"].startswith("levelling around frozen work (baseline not usable: ")
+    assert "chloe" in plan.stats["start"]  # the absence that broke the baseline is named
 
 
 def test_diagnosis_names_the_injected_deadline() -> None:
