@@ -61,13 +61,15 @@ def optimise(
     began: float,
     on_improvement: Improvement | None = None,
     disruption: Disruption | None = None,
+    lower_bound: float | None = None,
 ) -> OptimiseResult:
     """Improve ``start`` until the time limit; never returns anything worse.
 
     With ``disruption`` (replanning) the frozen tasks never move and every change
-    against the baseline is charged in the objective.
+    against the baseline is charged in the objective. A proven ``lower_bound`` ends the
+    search as soon as a plan reaches it.
     """
-    search = _Search(problem, settings, began, on_improvement, disruption)
+    search = _Search(problem, settings, began, on_improvement, disruption, lower_bound)
     incumbent = dict(start)
     result = OptimiseResult(incumbent, search.value(incumbent), None, False, time.perf_counter() - began)
     full = settings.strategy == "full" or (
@@ -75,6 +77,10 @@ def optimise(
     )
     if disruption is None:
         _construct(search, result)
+    if search.reached_bound(result.objective):
+        result.optimal = True
+        result.stats["method"] = "levelling (meets the lower bound)"
+        return result
     if full:
         _full_model(search, result)
     else:
@@ -91,6 +97,11 @@ class _Search:
     began: float
     on_improvement: Improvement | None
     disruption: Disruption | None
+    lower_bound: float | None = None
+
+    def reached_bound(self, objective: float) -> bool:
+        """Whether ``objective`` meets the proven lower bound (nothing better exists)."""
+        return self.lower_bound is not None and objective <= self.lower_bound + 1e-6
 
     def value(self, placements: dict[int, Placement]) -> float:
         """Objective of a plan, with the disruption cost when replanning."""
@@ -122,6 +133,7 @@ def solve_whole(
     *,
     disruption: Disruption | None = None,
     on_solution: Callable[[float, float, float], None] | None = None,
+    stop_at: float | None = None,
 ) -> SubResult:
     """One CP-SAT model of every task that may move (all but the frozen ones when replanning).
 
@@ -149,6 +161,7 @@ def solve_whole(
         deterministic=settings.deterministic,
         log=settings.log,
         on_solution=on_solution,
+        stop_at=stop_at,
     )
 
 
@@ -192,16 +205,16 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         limit,
         disruption=search.disruption,
         on_solution=report,
+        stop_at=search.lower_bound if search.disruption is None else None,
     )
     result.stats.update({"method": "cp-sat full model", "cp_sat_status": sub.status})
     if _accept(search, result, sub, free):
         result.best_seconds = min(result.best_seconds, found_at[0])
     if sub.bound is not None and search.disruption is None:
         result.bound = sub.bound
-    result.optimal = (
-        sub.status == "OPTIMAL"
-        and search.disruption is None
-        and result.objective <= (sub.objective or 0) + 1e-6
+    result.optimal = search.disruption is None and (
+        (sub.status == "OPTIMAL" and result.objective <= (sub.objective or 0) + 1e-6)
+        or search.reached_bound(result.objective)
     )
 
 
@@ -247,7 +260,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     gains: dict[str, int] = {}
     while True:
         remaining = _remaining(settings, began, spent_det)
-        if remaining < 0.05:
+        if remaining < 0.05 or (search.disruption is None and search.reached_bound(result.objective)):
             break
         name = rng.choices(list(scores), weights=list(scores.values()))[0]
         tries[name] = tries.get(name, 0) + 1

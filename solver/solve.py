@@ -146,7 +146,9 @@ def solve(
             if progress:
                 progress(Progress(seconds, objective, lb if lb is not None else bound, source))
 
-        opt = optimise(problem, placements, settings, began=began, on_improvement=on_improvement)
+        opt = optimise(
+            problem, placements, settings, began=began, on_improvement=on_improvement, lower_bound=bound
+        )
         placements = opt.placements
         stats.update(opt.stats)
         stats["best_plan_seconds"] = round(opt.best_seconds, 3)

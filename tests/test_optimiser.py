@@ -93,3 +93,17 @@ def test_full_model_threshold_is_respected(monkeypatch: pytest.MonkeyPatch) -> N
     pf = parse_portfolio(generate_size("tiny", seed=1))
     plan = solve(pf, SolverSettings(time_limit=1, workers=1, deterministic=True))
     assert plan.stats["method"] == "levelling + cp-sat lns"
+
+
+def test_a_proven_bound_stops_the_search_at_the_first_plan_that_meets_it() -> None:
+    problem = compile_problem(parse_portfolio(generate_size("p10", seed=0)))
+    start, value, _ = best_levelling(problem)
+    assert value is not None
+    common = {"time_limit": 30.0, "workers": 1, "deterministic": True}
+    # a "bound" as high as the levelling plan: the first plan CP-SAT reports meets it
+    stopped = optimiser.solve_whole(
+        problem, start.placements, start.placements, SolverSettings(**common), 30.0, stop_at=value
+    )
+    assert stopped.status == "FEASIBLE" and stopped.objective is not None and stopped.objective <= value
+    full = optimiser.solve_whole(problem, start.placements, start.placements, SolverSettings(**common), 30.0)
+    assert full.status == "OPTIMAL" and full.deterministic_seconds > stopped.deterministic_seconds

@@ -91,11 +91,14 @@ def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
 
 
 class _Progress(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_solution: Callable[[float, float, float], None] | None) -> None:
+    def __init__(
+        self, on_solution: Callable[[float, float, float], None] | None, stop_at: float | None = None
+    ) -> None:
         super().__init__()
         self.first: float | None = None
         self.began = time.perf_counter()
         self.on_solution = on_solution
+        self.stop_at = stop_at
 
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.began
@@ -103,6 +106,8 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.first = now
         if self.on_solution:
             self.on_solution(now, self.objective_value / SCALE, self.best_objective_bound / SCALE)
+        if self.stop_at is not None and self.objective_value / SCALE <= self.stop_at + 1e-6:
+            self.stop_search()  # a bound proved elsewhere says nothing better exists
 
 
 def solve_model(
@@ -116,8 +121,13 @@ def solve_model(
     on_solution: Callable[[float, float, float], None] | None = None,
     extra_params: dict[str, object] | None = None,
     track: bool = True,
+    stop_at: float | None = None,
 ) -> SubResult:
-    """Solve the model and read back the free tasks' placements."""
+    """Solve the model and read back the free tasks' placements.
+
+    ``stop_at``: a proven lower bound on the objective (contract units); the search stops
+    as soon as a plan reaches it.
+    """
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1 if deterministic else workers
@@ -131,7 +141,7 @@ def solve_model(
         setattr(params, key, value)
     # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
     # callback from CP-SAT's threads costs time (and is one less moving part).
-    callback = _Progress(on_solution) if track else None
+    callback = _Progress(on_solution, stop_at) if track else None
     status = solver.solve(built.model, callback)
     name = solver.status_name(status)
     placements = None
