@@ -15,7 +15,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -365,26 +364,30 @@ class Portfolio(Strict):
         default_factory=ObjectiveWeights, description="Weights of the soft goals."
     )
 
-    # Derived lookups are cached with the state they were built from, so a portfolio
-    # changed after first use (in place or through `model_copy(update=...)`) rebuilds them.
-    _calendar_cache: tuple[tuple[object, ...], WorkCalendar] | None = PrivateAttr(default=None)
-    _project_index: dict[str, int] = PrivateAttr(default_factory=dict)
-
+    # Derived lookups are cached with the state they were built from, so a portfolio changed
+    # after first use (in place or through `model_copy(update=...)`) rebuilds them. They live
+    # in the instance dict beside the fields (as `cached_property` values do), which pydantic
+    # leaves out of equality and serialisation.
     @property
     def work_calendar(self) -> WorkCalendar:
         """The working-day calendar of the horizon."""
         cal = self.calendar
         key = (id(cal), cal.start, cal.end, tuple(cal.workdays), tuple(cal.holidays))
-        if self._calendar_cache is None or self._calendar_cache[0] != key:
-            self._calendar_cache = (key, WorkCalendar(cal.start, cal.end, cal.workdays, cal.holidays))
-        return self._calendar_cache[1]
+        cached = self.__dict__.get("_calendar_cache")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_calendar_cache"] = (
+                key,
+                WorkCalendar(cal.start, cal.end, cal.workdays, cal.holidays),
+            )
+        return cached[1]  # type: ignore[no-any-return]
 
     def project(self, project_id: str) -> Project:
         """The project with id ``project_id``."""
-        k = self._project_index.get(project_id)
+        index: dict[str, int] = self.__dict__.get("_project_index", {})
+        k = index.get(project_id)
         if k is None or k >= len(self.projects) or self.projects[k].id != project_id:
-            self._project_index = {p.id: k for k, p in enumerate(self.projects)}
-            k = self._project_index[project_id]
+            index = self.__dict__["_project_index"] = {p.id: k for k, p in enumerate(self.projects)}
+            k = index[project_id]
         return self.projects[k]
 
     def task_key(self, project_id: str, dep_task: str) -> tuple[str, str]:

@@ -35,14 +35,25 @@ def to_assignments(problem: Problem, placements: Iterable[Placement]) -> list[As
     return out
 
 
-def _match_people(problem: Problem, mode: Mode, people: list[int]) -> tuple[tuple[int, int], ...] | None:
-    """Assign each person to one slot of ``mode`` (augmenting paths); None if they do not fit."""
+def _match_people(
+    problem: Problem, mode: Mode, people: list[tuple[int, int]]
+) -> tuple[tuple[int, int], ...] | None:
+    """Assign each ``(person, allocation)`` to one slot of ``mode`` (augmenting paths).
+
+    A person fits a slot when they are eligible for its requirement and work on it at that
+    requirement's allocation: two requirements of one skill at 100 % and 50 % must not swap
+    their people. None when they do not fit.
+    """
     slots = [r for r, count in mode.slots for _ in range(count)]
     if len(slots) != len(people):
         return None
     eligible = [
-        [k for k, r in enumerate(slots) if person in set(problem.req_eligible[r].tolist())]
-        for person in people
+        [
+            k
+            for k, r in enumerate(slots)
+            if int(problem.req_allocation[r]) == allocation and person in set(problem.req_eligible[r].tolist())
+        ]
+        for person, allocation in people
     ]
     owner = [-1] * len(slots)
 
@@ -57,7 +68,7 @@ def _match_people(problem: Problem, mode: Mode, people: list[int]) -> tuple[tupl
 
     if not all(augment(u, set()) for u in range(len(people))):
         return None
-    return tuple((people[u], slots[k]) for k, u in enumerate(owner))
+    return tuple((people[u][0], slots[k]) for k, u in enumerate(owner))
 
 
 def from_assignments(problem: Problem, assignments: Iterable[Assignment]) -> dict[int, Placement]:
@@ -75,13 +86,14 @@ def from_assignments(problem: Problem, assignments: Iterable[Assignment]) -> dic
         if t is None or not (cal.is_working_day(a.start) and cal.is_working_day(a.finish)):
             continue
         start, end = cal.index(a.start), cal.index(a.finish) + 1
-        people = [person_index.get(p.id) for p in a.people]
-        if any(p is None for p in people):
+        people = [(person_index.get(p.id), p.allocation) for p in a.people]
+        known = [(i, allocation) for i, allocation in people if i is not None]
+        if len(known) != len(people):
             continue
         for mode in problem.task_modes[t]:
             if mode.length != end - start or (mode.index is not None and mode.index != a.mode):
                 continue
-            matched = _match_people(problem, mode, [p for p in people if p is not None])
+            matched = _match_people(problem, mode, known)
             if matched is not None:
                 out[t] = Placement(t, start, mode, matched)
                 break

@@ -21,9 +21,12 @@ from model.plan import (
     Violation,
 )
 from model.portfolio import Portfolio
+from solver.convert import from_assignments, to_assignments
+from solver.problem import compile_problem
 from solver.settings import SolverSettings
 from solver.solve import solve
 from tests.helpers import SHARED_EXAMPLES, SMALL, small_portfolio, valid_portfolios
+from tests.portfolios import person, portfolio, project, task
 
 
 def round_trip(portfolio: Portfolio) -> Portfolio:
@@ -162,3 +165,21 @@ def test_plan_with_an_unknown_field_is_rejected() -> None:
     assert [(i.path, i.message) for i in info.value.issues] == [
         ("assignments[0].peeple", "unknown field 'peeple'")
     ]
+
+
+def test_plan_to_solver_and_back_keeps_each_persons_allocation() -> None:
+    """Two requirements of one skill at 100 % and 50 %: reading a plan must not swap its people."""
+    pf = portfolio(
+        [person("ann", {"dev": 3}), person("bob", {"dev": 3})],
+        [project("p", [task("t", 3, [{"skill": "dev", "allocation": 100}, {"skill": "dev", "allocation": 50}])])],
+    )
+    plan = Assignment(
+        project="p",
+        task="t",
+        start=dt.date(2027, 1, 4),
+        finish=dt.date(2027, 1, 6),
+        people=[PersonAllocation(id="bob", allocation=100), PersonAllocation(id="ann", allocation=50)],
+    )
+    problem = compile_problem(pf)
+    back = to_assignments(problem, from_assignments(problem, [plan]).values())
+    assert {(p.id, p.allocation) for p in back[0].people} == {("ann", 50), ("bob", 100)}
