@@ -1,4 +1,4 @@
-"""A lower bound from capacity: per group of interchangeable people, work must fit in their days.
+"""A lower bound from capacity: the work a group of people (or a pool) can do must fit in its days.
 
 The critical-path bound ignores people, so on an overloaded portfolio it says
 almost nothing. This relaxation keeps capacity but forgets names, task order
@@ -17,6 +17,10 @@ finish)``. The project's real cost is at least that of its *latest* unit and
 so at least the *average* over its units, which is linear in the flow. A
 proposed project may instead be left out, at its contract penalty. Every
 class gives a bound on its own; the best one counts.
+
+For the makespan term the same network answers a yes/no question by max
+flow: can the class serve every committed project if no unit may imply a
+finish after day ``T``? A binary search finds the smallest such ``T``.
 """
 
 from __future__ import annotations
