@@ -306,12 +306,15 @@ def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     return key
 
 
-def urgency_rule(days_per_priority: int) -> Callable[[Problem, TimeWindows], PriorityKey]:
+def urgency_rule(
+    days_per_priority: int, first: frozenset[int] = frozenset()
+) -> Callable[[Problem, TimeWindows], PriorityKey]:
     """Due date first, with each priority step worth ``days_per_priority`` working days.
 
     A project one priority higher goes as if it were due that many days earlier:
     between "priority first" (a huge value) and "due date first" (zero). The
-    optimiser tries a few such orders as starting points.
+    optimiser tries a few such orders as starting points. Projects in ``first`` go
+    before all others (a project the order left without room).
     """
 
     def rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
@@ -321,7 +324,7 @@ def urgency_rule(days_per_priority: int) -> Callable[[Problem, TimeWindows], Pri
 
         def key(task: int) -> tuple[float, ...]:
             p = problem.task2project[task]
-            return (int(urgency[p]), int(latest_start[task]), task)
+            return (0 if p in first else 1, int(urgency[p]), int(latest_start[task]), task)
 
         return key
 
