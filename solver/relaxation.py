@@ -31,6 +31,7 @@ import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
 from solver.bounds import TimeWindows, time_windows
+from solver.lower_bound import critical_path_floor, finish_cost
 from solver.problem import Point, Problem
 
 COST_SCALE = 10_000  # integer flow costs: objective units × COST_SCALE, rounded down
@@ -108,19 +109,6 @@ def _demand(problem: Problem, task: int, resource: ResourceClass) -> tuple[int, 
         least = work if least is None else min(least, work)
         rate = max(rate, per_day)
     return least or 0, rate
-
-
-def _project_cost_per_day(problem: Problem, p: int, finish: np.ndarray) -> np.ndarray:
-    """The cost terms of project ``p`` that grow with its finish day, for each finish."""
-    weights = problem.portfolio.objective
-    prio = float(problem.project_priority[p])
-    cost = weights.completion * prio * finish.astype(float)
-    if problem.project_has_due[p]:
-        cost += weights.tardiness * prio * np.maximum(0, finish - int(problem.project_due[p]))
-    if weights.project_delay:
-        start = int(problem.project_release[p] + problem.project_critical_path[p])
-        cost += weights.project_delay * np.maximum(0, finish + 1 - start)
-    return cost
 
 
 @dataclass(frozen=True)
@@ -201,7 +189,7 @@ def class_cost_bound(
         return None
     arc_cost = []
     for d in demands:
-        value = _project_cost_per_day(problem, d.project, d.finish)
+        value = finish_cost(problem, d.project, d.finish)
         arc_cost.append(np.floor(value * COST_SCALE / d.total).astype(np.int64))
     tails_, heads_, caps, costs = _network(demands, capacity, arc_cost)
     sink = 1 + len(demands) + capacity.size
@@ -283,27 +271,15 @@ def capacity_bound(problem: Problem) -> CapacityBound:
     weights = problem.portfolio.objective
     windows = time_windows(problem)
     tail = tails(problem, windows)
-    task_finish = windows.earliest_start + windows.min_length - 1
-    earliest_finish = np.zeros(problem.num_projects, dtype=np.int64)
-    floor = np.zeros(problem.num_projects)
-    for p, tasks in enumerate(problem.project2tasks):
-        if not tasks:
-            continue
-        earliest_finish[p] = int(task_finish[tasks].max())
-        floor[p] = float(_project_cost_per_day(problem, p, earliest_finish[p : p + 1])[0])
-        if not problem.project_committed[p]:
-            penalty = weights.tardiness * float(problem.project_priority[p]) * problem.num_days
-            floor[p] = min(floor[p], penalty)
-    committed = [
-        p for p in range(problem.num_projects) if problem.project_committed[p] and problem.project2tasks[p]
-    ]
-    makespan = int(earliest_finish[committed].max()) + 1 if committed else 0
-    finish_terms = float(floor.sum())
+    floor = critical_path_floor(problem, windows)
+    earliest_finish = floor.earliest_finish
+    makespan = floor.makespan
+    finish_terms = float(floor.cost.sum())
     per_class = []
     finish_from = makespan_from = None
     for resource in resource_classes(problem):
         demands = _demands(problem, resource, windows, tail, earliest_finish)
-        value = class_cost_bound(problem, demands, resource.capacity, floor)
+        value = class_cost_bound(problem, demands, resource.capacity, floor.cost)
         if value is not None:
             per_class.append(ClassBound(resource.name, value))
             if value > finish_terms + 1e-9:

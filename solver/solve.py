@@ -16,7 +16,6 @@ from solver.evaluate import objective_of
 from solver.explain import explain_plan
 from solver.feasibility import infeasibility_reasons
 from solver.levelling import LEVELLING_RULES, LevellingResult, level
-from solver.lower_bound import critical_path_bound
 from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
 from solver.problem import Problem, compile_problem
 from solver.relaxation import capacity_bound
@@ -134,10 +133,9 @@ def solve(
     }
     placements = result.placements
     status = PlanStatus.feasible
-    bound = critical_path_bound(problem)
-    capacity = capacity_bound(problem)
-    if capacity.objective > bound:
-        bound = capacity.objective
+    capacity = capacity_bound(problem)  # never below the critical-path bound: it starts there
+    bound = capacity.objective
+    if capacity.binding:
         # the people (or pool) whose capacity alone proves the bound: the portfolio's bottleneck
         stats["bound_from"] = ", ".join(capacity.binding)
     if settings.optimise:

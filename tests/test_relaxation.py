@@ -90,6 +90,7 @@ def test_bound_never_exceeds_a_plan(seed: int) -> None:
     pf = parse_portfolio(generate_size("tiny", seed=seed))
     problem = compile_problem(pf)
     bound = capacity_bound(problem)
+    assert bound.objective >= critical_path_bound(problem) - 1e-6
     plan = solve(pf, SolverSettings(time_limit=3, workers=1, deterministic=True))
     assert plan.objective is not None
     assert bound.objective <= plan.objective + 1e-6
