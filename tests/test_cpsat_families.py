@@ -35,6 +35,63 @@ def cp_solve(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
 
 DEV = [{"skill": "dev"}]
 
+def _modes_and_budget(v_slow: int) -> Portfolio:
+    """Two two-mode tasks in a chain; the budget (6) affords one fast mode at most."""
+    return portfolio(
+        [],
+        [
+            project(
+                "x",
+                [
+                    {
+                        "id": "u",
+                        "modes": [
+                            {"duration": 8, "consumes": {"cash": 1}},
+                            {"duration": 4, "consumes": {"cash": 5}},
+                        ],
+                    },
+                    {
+                        "id": "v",
+                        "modes": [
+                            {"duration": v_slow, "consumes": {"cash": 1}},
+                            {"duration": 3, "consumes": {"cash": 5}},
+                        ],
+                        "dependencies": [{"task": "u"}],
+                    },
+                ],
+                budgets={"cash": 6},
+            )
+        ],
+    )
+
+
+def _modes_with_people(v_days: int) -> Portfolio:
+    """The fast mode of u needs b, who then also does v (``v_days`` long) after it."""
+    return portfolio(
+        [person("a", {"dev": 1}), person("b", {"qa": 1})],
+        [
+            project(
+                "x",
+                [
+                    {
+                        "id": "u",
+                        "modes": [
+                            {"duration": 6, "requirements": [{"skill": "dev"}]},
+                            {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]},
+                        ],
+                    },
+                    {
+                        "id": "v",
+                        "duration": v_days,
+                        "requirements": [{"skill": "qa"}],
+                        "dependencies": [{"task": "u"}],
+                    },
+                ],
+            )
+        ],
+    )
+
+
 PAIRS = {
     "window: deadline": (
         portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], deadline="2027-01-08")]),
@@ -274,108 +331,9 @@ PAIRS = {
             pools=[{"id": "rig", "capacity": 2}],
         ),
     ),
-    "modes and budget": (
-        portfolio(
-            [],
-            [
-                project(
-                    "x",
-                    [
-                        {
-                            "id": "u",
-                            "modes": [
-                                {"duration": 8, "consumes": {"cash": 1}},
-                                {"duration": 4, "consumes": {"cash": 5}},
-                            ],
-                        },
-                        {
-                            "id": "v",
-                            "modes": [
-                                {"duration": 6, "consumes": {"cash": 1}},
-                                {"duration": 3, "consumes": {"cash": 5}},
-                            ],
-                            "dependencies": [{"task": "u"}],
-                        },
-                    ],
-                    budgets={"cash": 6},
-                )
-            ],
-        ),
-        portfolio(
-            [],
-            [
-                project(
-                    "x",
-                    [
-                        {
-                            "id": "u",
-                            "modes": [
-                                {"duration": 8, "consumes": {"cash": 1}},
-                                {"duration": 4, "consumes": {"cash": 5}},
-                            ],
-                        },
-                        {
-                            "id": "v",
-                            "modes": [
-                                {"duration": 7, "consumes": {"cash": 1}},
-                                {"duration": 3, "consumes": {"cash": 5}},
-                            ],
-                            "dependencies": [{"task": "u"}],
-                        },
-                    ],
-                    budgets={"cash": 6},
-                )
-            ],
-        ),
-    ),
-    "modes with people": (
-        portfolio(
-            [person("a", {"dev": 1}), person("b", {"qa": 1})],
-            [
-                project(
-                    "x",
-                    [
-                        {
-                            "id": "u",
-                            "modes": [
-                                {"duration": 6, "requirements": [{"skill": "dev"}]},
-                                {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]},
-                            ],
-                        },
-                        {
-                            "id": "v",
-                            "duration": 7,
-                            "requirements": [{"skill": "qa"}],
-                            "dependencies": [{"task": "u"}],
-                        },
-                    ],
-                )
-            ],
-        ),
-        portfolio(
-            [person("a", {"dev": 1}), person("b", {"qa": 1})],
-            [
-                project(
-                    "x",
-                    [
-                        {
-                            "id": "u",
-                            "modes": [
-                                {"duration": 6, "requirements": [{"skill": "dev"}]},
-                                {"duration": 3, "requirements": [{"skill": "dev"}, {"skill": "qa"}]},
-                            ],
-                        },
-                        {
-                            "id": "v",
-                            "duration": 8,
-                            "requirements": [{"skill": "qa"}],
-                            "dependencies": [{"task": "u"}],
-                        },
-                    ],
-                )
-            ],
-        ),
-    ),
+    # each pair below differs in one duration only: the infeasible one is a day too long
+    "modes and budget": (_modes_and_budget(v_slow=6), _modes_and_budget(v_slow=7)),
+    "modes with people": (_modes_with_people(v_days=7), _modes_with_people(v_days=8)),
     "committed must fit": (
         portfolio(
             [person("a", {"dev": 1})],
