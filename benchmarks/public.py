@@ -572,29 +572,14 @@ def run(args: argparse.Namespace) -> RunResult:
         writer.writeheader()
         for k, path in enumerate(files, start=1):
             name = instance_id(args.family, path)
-            ours = run_isolated(
-                measure_ours,
-                args.family,
-                str(path),
-                args.time_limit,
-                args.workers,
-                args.seed,
-                timeout=timeout,
-            )
+            same = (args.family, str(path), args.time_limit, args.workers, args.seed)  # both sides
+            ours = run_isolated(measure_ours, *same, timeout=timeout)
             theirs = None
             if args.peer:
                 if peer_fn is None:
                     theirs = {"note": "peer not available for this family"}
                 else:
-                    theirs = run_isolated(
-                        peer_fn,
-                        args.family,
-                        str(path),
-                        args.time_limit,
-                        args.workers,
-                        args.seed,
-                        timeout=timeout,
-                    )
+                    theirs = run_isolated(peer_fn, *same, timeout=timeout)
             row = finish_row({"family": args.family, "instance": name, **ours}, theirs)
             rows.append(row)
             writer.writerow(row)
