@@ -58,7 +58,11 @@ def topological_order(problem: Problem) -> list[int]:
     return order
 
 
-def time_windows(problem: Problem, pinned: dict[int, tuple[int, int]] | None = None) -> TimeWindows:
+def time_windows(
+    problem: Problem,
+    pinned: dict[int, tuple[int, int]] | None = None,
+    latest_end: np.ndarray | None = None,
+) -> TimeWindows:
     """Forward and backward passes over the precedence graph.
 
     Parameters
@@ -68,6 +72,9 @@ def time_windows(problem: Problem, pinned: dict[int, tuple[int, int]] | None = N
     pinned
         Tasks held at ``(start, length)`` (the fixed part of a neighbourhood);
         by default every task is free and the bounds hold for every mode.
+    latest_end
+        Exclusive latest end per task to use instead of the hard one (see
+        :func:`due_windows`).
     """
     n = problem.num_tasks
     min_len = np.array([min(m.length for m in ms) for ms in problem.task_modes], dtype=np.int64)
@@ -75,7 +82,7 @@ def time_windows(problem: Problem, pinned: dict[int, tuple[int, int]] | None = N
     order = topological_order(problem)
     es = problem.task_earliest_start.copy()
     fixed = problem.task_fixed_start.copy()
-    le_own = problem.task_latest_end.copy()
+    le_own = (problem.task_latest_end if latest_end is None else latest_end).copy()
     for t, (start, length) in (pinned or {}).items():
         fixed[t] = start
         min_len[t] = max_len[t] = length
@@ -107,3 +114,14 @@ def time_windows(problem: Problem, pinned: dict[int, tuple[int, int]] | None = N
                 latest += max_len[t]
             le[t] = min(le[t], latest)
     return TimeWindows(es, le, min_len, max_len, driver, order)
+
+
+def due_windows(problem: Problem) -> TimeWindows:
+    """Windows with every project's due date as its deadline (the hard deadline where none).
+
+    ``latest_end - min_length`` is then the latest start that keeps a task's project
+    on time as far as the precedence graph knows: negative slack when that is
+    already impossible. Not a rule of the plan, a measure of urgency.
+    """
+    target = np.where(problem.project_has_due, problem.project_due, problem.project_deadline) + 1
+    return time_windows(problem, latest_end=np.minimum(problem.task_latest_end, target[problem.task2project]))

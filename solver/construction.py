@@ -1,30 +1,54 @@
 """More starting plans for the optimiser: levelling in other task orders.
 
 Levelling in priority order is what a PM tool does, and the optimiser's
-baseline. On a loaded portfolio other orders often start it far better:
-proposed projects placed among the committed ones by their priority (not after
-all of them), and due dates traded against priority (see
-:func:`~solver.levelling.urgency_rule`). Each order is one levelling pass.
+baseline. On a loaded portfolio other orders often start it far better: task
+by task by slack against the due date, traded against priority (see
+:func:`~solver.levelling.slack_rule`); proposed projects placed among the
+committed ones by their priority (not after all of them); whole projects by
+due date traded against priority (:func:`~solver.levelling.urgency_rule`).
+Each order is one levelling pass, the most promising first (a short budget
+runs only the first few). :func:`yield_search` then searches among slack
+orders: projects late in one plan are asked to yield in the next.
 """
 
 from __future__ import annotations
 
+import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+import numpy as np
 
 from solver.bounds import TimeWindows, time_windows
+from solver.evaluate import project_lateness
 from solver.levelling import (
     LevellingResult,
+    Placement,
     PriorityKey,
     level_interleaved,
     priority_rule,
+    slack_rule,
     urgency_rule,
 )
 from solver.problem import Problem
 
 OrderFactory = Callable[[frozenset[int]], Callable[[Problem, TimeWindows], PriorityKey]]
 
+SLACK_STEPS = (6, 12, 3)
+"""Working days per priority step of the slack orders tried, the most promising first."""
+
+
+def slack_order_name(days_per_priority: int) -> str:
+    """Name of the slack order with that step (as in :data:`ORDERS`)."""
+    return f"slack, {days_per_priority} days per priority step"
+
+
+def _slack_order(days_per_priority: int) -> OrderFactory:
+    return lambda first: slack_rule(days_per_priority, first)
+
+
 ORDERS: tuple[tuple[str, OrderFactory], ...] = (
+    *((slack_order_name(k), _slack_order(k)) for k in SLACK_STEPS),
     ("priority, proposed interleaved", lambda first: priority_rule),
     ("urgency 10 days per priority step", lambda first: urgency_rule(10, first)),
     ("urgency 20 days per priority step", lambda first: urgency_rule(20, first)),
@@ -32,6 +56,9 @@ ORDERS: tuple[tuple[str, OrderFactory], ...] = (
 )
 """Named orders; each takes the projects to place first (see :func:`level_repaired`)."""
 REPAIR_ROUNDS = 3
+YIELD_STEP = 0.1  # working days a late project moves back per day late, at priority 1
+YIELD_PATIENCE = 5  # passes without a better plan before going back to the best order
+YIELD_RETURNS = 3  # returns to the best order without finding a better one before giving up
 
 
 def level_repaired(problem: Problem, order: OrderFactory, windows: TimeWindows) -> LevellingResult:
@@ -69,3 +96,57 @@ def construct(problem: Problem, budget_seconds: float | None = None) -> list[tup
         if budget_seconds is not None and time.perf_counter() - began > budget_seconds:
             break
     return plans
+
+
+def yield_search(
+    problem: Problem,
+    days_per_priority: int,
+    value: Callable[[dict[int, Placement]], float],
+    stop: Callable[[], bool],
+    seed: int = 0,
+) -> Iterator[tuple[str, LevellingResult]]:
+    """Slack orders in which the projects late in the last plan yield; yields each better plan.
+
+    On a loaded portfolio not every project can be on time, and trying to save them all
+    makes many a little late. Each pass moves every late project back in the order by
+    :data:`YIELD_STEP` × days late / priority working days (scaled by one random factor
+    in 0.5…1.5), so the hopeless, low-priority ones give way and the others finish in
+    time. After :data:`YIELD_PATIENCE` passes without a better plan the search returns
+    to the best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a
+    row. ``stop`` is asked before every pass.
+    """
+    rng = random.Random(seed)
+    windows = time_windows(problem)
+    first: frozenset[int] = frozenset()
+    delay = np.zeros(problem.num_projects)
+    best_delay = delay
+    best: LevellingResult | None = None
+    best_value = float("inf")
+    current: LevellingResult | None = None
+    passes = stale = returns = 0
+    while not stop():
+        if current is not None:
+            late = project_lateness(problem, current.placements)
+            if not late.any():
+                return
+            delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late / problem.project_priority
+        result = level_interleaved(problem, slack_rule(days_per_priority, first, delay), windows)
+        passes += 1
+        if not result.complete:
+            stuck = {int(problem.task2project[t]) for t, _ in result.failed} - first
+            if not stuck:
+                return
+            first |= stuck  # as in level_repaired: a project left without room goes first
+            continue
+        current = result
+        objective = value(result.placements)
+        if objective < best_value - 1e-9:
+            best, best_value, best_delay, stale, returns = result, objective, delay, 0, 0
+            yield f"{slack_order_name(days_per_priority)}, late projects yielding ({passes} passes)", result
+        else:
+            stale += 1
+            if stale >= YIELD_PATIENCE and best is not None:
+                returns += 1
+                if returns > YIELD_RETURNS:
+                    return
+                current, delay, stale = best, best_delay, 0

@@ -51,7 +51,8 @@ def _match_people(
         [
             k
             for k, r in enumerate(slots)
-            if int(problem.req_allocation[r]) == allocation and person in set(problem.req_eligible[r].tolist())
+            if int(problem.req_allocation[r]) == allocation
+            and person in set(problem.req_eligible[r].tolist())
         ]
         for person, allocation in people
     ]

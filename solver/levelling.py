@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.bounds import TimeWindows, time_windows
+from solver.bounds import TimeWindows, due_windows, time_windows
 from solver.problem import Mode, Point, Problem
 
 
@@ -325,6 +325,38 @@ def urgency_rule(
         def key(task: int) -> tuple[float, ...]:
             p = problem.task2project[task]
             return (0 if p in first else 1, int(urgency[p]), int(latest_start[task]), task)
+
+        return key
+
+    return rule
+
+
+def slack_rule(
+    days_per_priority: int,
+    first: frozenset[int] = frozenset(),
+    delay: np.ndarray | None = None,
+) -> Callable[[Problem, TimeWindows], PriorityKey]:
+    """Task by task, least slack against its project's due date first.
+
+    A task's urgency is the latest start that still lets its project finish by the due
+    date (:func:`~solver.bounds.due_windows`), less ``days_per_priority`` working days
+    per priority step, plus the project's ``delay`` in working days (how far it is
+    asked to yield; see :func:`solver.construction.yield_search`). Unlike
+    :func:`urgency_rule` projects are not taken whole: a task with a long chain behind
+    it goes before the short last steps of another project. Projects in ``first`` go
+    before all others.
+    """
+
+    def rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
+        due = due_windows(problem)
+        shift = days_per_priority * problem.project_priority.astype(float)
+        if delay is not None:
+            shift = shift - delay
+        urgency = (due.latest_end - due.min_length) - shift[problem.task2project]
+
+        def key(task: int) -> tuple[float, ...]:
+            first_rank = 0 if problem.task2project[task] in first else 1
+            return (first_rank, float(urgency[task]), task)
 
         return key
 

@@ -52,7 +52,9 @@ def critical_path_floor(problem: Problem, windows: TimeWindows) -> CriticalPathF
         if not problem.project_committed[p]:
             penalty = weights.tardiness * float(problem.project_priority[p]) * problem.num_days
             cost[p] = min(cost[p], penalty)
-    committed = [p for p in range(problem.num_projects) if problem.project_committed[p] and problem.project2tasks[p]]
+    committed = [
+        p for p in range(problem.num_projects) if problem.project_committed[p] and problem.project2tasks[p]
+    ]
     makespan = int(earliest_finish[committed].max()) + 1 if committed else 0
     return CriticalPathFloor(earliest_finish, cost, makespan)
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from solver.construction import construct
+from solver.construction import SLACK_STEPS, construct, slack_order_name, yield_search
 from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption
@@ -20,7 +20,13 @@ from solver.settings import SolverSettings
 # Above this many (requirement, candidate) pairs the full model's presolve alone
 # takes seconds (see shared notes); neighbourhoods keep each CP-SAT model small.
 FULL_MODEL_MAX_ASSIGNMENTS = 6000
-CONSTRUCTION_SHARE = 0.1  # of the time limit, for levelling in other orders before CP-SAT
+# At most this share of the time limit goes to levelling in other orders before CP-SAT
+# (the search among orders gives up earlier when it stops finding better plans).
+CONSTRUCTION_SHARE = 0.5
+# Deterministic runs cannot read the clock: a levelling pass is charged this many
+# deterministic seconds per task (about its wall time on a 2-core sandbox).
+LEVELLING_SECONDS_PER_TASK = 1e-4
+LEVELLING_MIN_SECONDS = 0.01
 LNS_START_SIZE = 60
 LNS_MIN_SIZE = 12
 LNS_MAX_SIZE = 400
@@ -98,6 +104,7 @@ class _Search:
     on_improvement: Improvement | None
     disruption: Disruption | None
     lower_bound: float | None = None
+    spent_det: float = 0.0  # deterministic seconds spent (deterministic mode)
 
     def reached_bound(self, objective: float) -> bool:
         """Whether ``objective`` meets the proven lower bound (nothing better exists)."""
@@ -166,19 +173,47 @@ def solve_whole(
 
 
 def _construct(search: _Search, result: OptimiseResult) -> None:
-    """Start from the best of the other levelling orders when one beats the incumbent."""
-    settings = search.settings
-    # a tenth of the time at most; deterministic runs try every order whatever the clock says
-    budget = None if settings.deterministic else CONSTRUCTION_SHARE * settings.time_limit
-    for name, plan in construct(search.problem, budget):
-        value = search.value(plan.placements)
-        if value < result.objective - 1e-9:
-            result.placements = dict(plan.placements)
-            result.objective = value
-            result.best_seconds = time.perf_counter() - search.began
-            result.stats["start"] = name
-            if search.on_improvement:
-                search.on_improvement(result.best_seconds, value, result.bound, name)
+    """Start from the best levelling order, then search among slack orders while it pays.
+
+    Both share at most :data:`CONSTRUCTION_SHARE` of the time limit; deterministic runs
+    try every fixed order and charge each pass of the search by the number of tasks.
+    """
+    problem, settings = search.problem, search.settings
+    budget = CONSTRUCTION_SHARE * settings.time_limit
+    plans = construct(problem, None if settings.deterministic else budget)
+    values = {name: search.value(plan.placements) for name, plan in plans}
+    for name, plan in plans:
+        _start_from(search, result, name, plan.placements, values[name])
+    tried = [k for k in SLACK_STEPS if slack_order_name(k) in values]
+    if not tried:
+        return
+    charge = max(LEVELLING_MIN_SECONDS, LEVELLING_SECONDS_PER_TASK * problem.num_tasks)
+    search.spent_det += charge * len(plans)
+
+    def stop() -> bool:
+        if settings.deterministic:
+            search.spent_det += charge
+            return search.spent_det > budget
+        return time.perf_counter() - search.began > budget
+
+    # the best start is not always the best place to search from: each step in turn
+    for step in sorted(tried, key=lambda k: values[slack_order_name(k)]):
+        for name, plan in yield_search(problem, step, search.value, stop, settings.seed):
+            _start_from(search, result, name, plan.placements, search.value(plan.placements))
+        if stop():
+            break
+
+
+def _start_from(
+    search: _Search, result: OptimiseResult, name: str, placements: dict[int, Placement], value: float
+) -> None:
+    if value < result.objective - 1e-9:
+        result.placements = dict(placements)
+        result.objective = value
+        result.best_seconds = time.perf_counter() - search.began
+        result.stats["start"] = name
+        if search.on_improvement:
+            search.on_improvement(result.best_seconds, value, result.bound, name)
 
 
 def _full_model(search: _Search, result: OptimiseResult) -> None:
@@ -196,7 +231,7 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
             if search.on_improvement:
                 search.on_improvement(found_at[0], objective, bound, "cp-sat")
 
-    limit = max(0.1, _remaining(settings, began, 0.0))
+    limit = max(0.1, _remaining(settings, began, search.spent_det))
     sub = solve_whole(
         problem,
         result.placements,
@@ -254,12 +289,11 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     picks = dict(NEIGHBOURHOODS)
     scores = {name: 1.0 for name in picks}
     size = LNS_START_SIZE
-    spent_det = 0.0
     iterations = improvements = 0
     tries: dict[str, int] = {}
     gains: dict[str, int] = {}
     while True:
-        remaining = _remaining(settings, began, spent_det)
+        remaining = _remaining(settings, began, search.spent_det)
         if remaining < 0.05 or (search.disruption is None and search.reached_bound(result.objective)):
             break
         name = rng.choices(list(scores), weights=list(scores.values()))[0]
@@ -267,7 +301,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
         free = search.movable(picks[name](problem, result.placements, size, rng))
         if not free:
             iterations += 1
-            spent_det += LNS_MIN_STEP_DETERMINISTIC
+            search.spent_det += LNS_MIN_STEP_DETERMINISTIC
             continue
         optional = {int(problem.task2project[t]) for t in free if t not in result.placements}
         scope = build_scope(
@@ -294,7 +328,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
         )
         # Tiny neighbourhoods cost CP-SAT almost no deterministic time but Python real work:
         # charge each step at least a little so deterministic runs end in bounded wall time.
-        spent_det += max(sub.deterministic_seconds, LNS_MIN_STEP_DETERMINISTIC)
+        search.spent_det += max(sub.deterministic_seconds, LNS_MIN_STEP_DETERMINISTIC)
         iterations += 1
         improved = _accept(search, result, sub, free)
         if improved:

@@ -104,7 +104,9 @@ def _start_plan(
         for t in problem.project2tasks[p]
         if t not in reference
     ]
-    broken = [] if early or missing else check_assignments(portfolio, to_assignments(problem, reference.values()))
+    broken = (
+        [] if early or missing else check_assignments(portfolio, to_assignments(problem, reference.values()))
+    )
     if not early and not missing and not broken:
         return dict(reference), "baseline"
     # say why the baseline could not be the start: a replan that moves everything needs a reason

@@ -1,17 +1,23 @@
-"""Starting orders for the optimiser: every plan they give is complete and valid."""
+"""Starting orders for the optimiser: every plan they give is complete and valid, and the
+slack orders and the search among them do what they say."""
 
 from __future__ import annotations
 
+from functools import partial
+
+import numpy as np
 import pytest
 
 from benchmarks.generator import generate_size
 from model.checker import check_assignments
 from model.load import parse_portfolio
-from solver.construction import ORDERS, construct
+from solver.bounds import due_windows, time_windows
+from solver.construction import ORDERS, construct, yield_search
 from solver.convert import to_assignments
-from solver.evaluate import weighted_tardiness_of
-from solver.levelling import level
-from solver.problem import compile_problem
+from solver.evaluate import objective_of, weighted_tardiness_of
+from solver.levelling import level, level_interleaved, slack_rule
+from solver.problem import Problem, compile_problem
+from tests.portfolios import person, portfolio, project, task
 
 
 @pytest.mark.parametrize("size", ["tiny", "p10", "p30"])
@@ -33,3 +39,57 @@ def test_a_due_date_order_is_repaired_when_it_leaves_a_committed_project_no_room
     assert len(plans) == len(ORDERS)
     best = min(weighted_tardiness_of(problem, r.placements) for r in plans.values())
     assert best < weighted_tardiness_of(problem, level(problem, "priority").placements)
+
+
+def _two_projects(**long_kw: object) -> Problem:
+    # one developer; "long" is a chain of three 2-day tasks, "short" one 2-day task, both due
+    # on the same Friday (day 9 of the two weeks)
+    chain = [
+        task("a", 2),
+        task("b", 2, dependencies=[{"task": "a"}]),
+        task("c", 2, dependencies=[{"task": "b"}]),
+    ]
+    return compile_problem(
+        portfolio(
+            [person("dev1", {"dev": 3})],
+            [
+                project("long", chain, due="2027-01-15", **long_kw),
+                project("short", [task("x", 2)], due="2027-01-15"),
+            ],
+        )
+    )
+
+
+def test_due_windows_give_the_latest_start_that_keeps_each_project_on_time() -> None:
+    problem = _two_projects()
+    due = due_windows(problem)
+    latest_start = (due.latest_end - due.min_length).tolist()
+    assert latest_start == [4, 6, 8, 8]  # long/a, long/b, long/c, short/x
+    assert time_windows(problem).latest_end.tolist() == [6, 8, 10, 10]  # no hard deadline
+
+
+def test_slack_rule_puts_the_long_chain_first_unless_its_project_is_asked_to_yield() -> None:
+    problem = _two_projects()
+    windows = time_windows(problem)
+    first_task_of_long, short_task = 0, 3
+    key = slack_rule(0)(problem, windows)
+    assert key(first_task_of_long) < key(short_task)
+    yielding = slack_rule(0, delay=np.array([5.0, 0.0]))(problem, windows)
+    assert yielding(first_task_of_long) > yielding(short_task)
+    higher = compile_problem(problem.portfolio.model_copy())  # same portfolio, fresh lookups
+    assert slack_rule(3)(higher, windows)(first_task_of_long) < key(first_task_of_long)
+
+
+def test_yield_search_only_reports_better_valid_plans() -> None:
+    pf = parse_portfolio(generate_size("p30", seed=2))
+    problem = compile_problem(pf)
+    start = level_interleaved(problem, slack_rule(6), time_windows(problem))
+    passes = iter(range(40))
+    found = list(yield_search(problem, 6, partial(objective_of, problem), lambda: next(passes, None) is None))
+    values = [objective_of(problem, plan.placements) for _, plan in found]
+    assert values == sorted(values, reverse=True) and len(set(values)) == len(values)
+    assert values[0] <= objective_of(problem, start.placements)
+    assert values[-1] < objective_of(problem, start.placements)  # late projects yielding pays here
+    for _, plan in found:
+        assert plan.complete
+        assert check_assignments(pf, to_assignments(problem, plan.placements.values())) == []
