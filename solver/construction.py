@@ -56,7 +56,10 @@ ORDERS: tuple[tuple[str, OrderFactory], ...] = (
 )
 """Named orders; each takes the projects to place first (see :func:`level_repaired`)."""
 REPAIR_ROUNDS = 3
-YIELD_STEP = 0.1  # working days a late project moves back per day late, at priority 1
+# Working days a late project of the middle priority moves back in the order per day late;
+# a project of priority p moves (5 / p)² times as far, so low-priority work yields first.
+YIELD_STEP = 0.02
+YIELD_MIDDLE_PRIORITY = 5.0
 YIELD_PATIENCE = 5  # passes without a better plan before going back to the best order
 YIELD_RETURNS = 3  # returns to the best order without finding a better one before giving up
 
@@ -109,14 +112,17 @@ def yield_search(
 
     On a loaded portfolio not every project can be on time, and trying to save them all
     makes many a little late. Each pass moves every late project back in the order by
-    :data:`YIELD_STEP` × days late / priority working days (scaled by one random factor
-    in 0.5…1.5), so the hopeless, low-priority ones give way and the others finish in
-    time. After :data:`YIELD_PATIENCE` passes without a better plan the search returns
+    :data:`YIELD_STEP` × days late × (5 / priority)² working days (scaled by one random
+    factor in 0.5…1.5), so the hopeless, low-priority ones give way and the others finish
+    in time. (Measured on generated portfolios, p60…p200: squaring the priority ratio
+    beat the plain ratio on 4 of 5; making late projects go *first* instead, as squeaky-
+    wheel optimisation would, made every plan worse.) After :data:`YIELD_PATIENCE` passes without a better plan the search returns
     to the best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a
     row. ``stop`` is asked before every pass.
     """
     rng = random.Random(seed)
     windows = time_windows(problem)
+    yield_weight = (YIELD_MIDDLE_PRIORITY / problem.project_priority) ** 2
     first: frozenset[int] = frozenset()
     delay = np.zeros(problem.num_projects)
     best_delay = delay
@@ -129,7 +135,7 @@ def yield_search(
             late = project_lateness(problem, current.placements)
             if not late.any():
                 return
-            delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late / problem.project_priority
+            delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late * yield_weight
         result = level_interleaved(problem, slack_rule(days_per_priority, first, delay), windows)
         passes += 1
         if not result.complete:

@@ -150,7 +150,9 @@ def test_summary_and_report_name_the_bottleneck_behind_the_bound(tmp_path: Path)
         "calendar": {"start": "2027-01-04", "end": "2027-01-29"},
         "skills": [{"id": "dev"}],
         "pools": [{"id": "rig", "capacity": 2}],
-        "projects": [{"id": "a", "tasks": [{"id": f"t{k}", "duration": 3, "requirements": rig} for k in range(4)]}],
+        "projects": [
+            {"id": "a", "tasks": [{"id": f"t{k}", "duration": 3, "requirements": rig} for k in range(4)]}
+        ],
         "objective": {"tardiness": 0, "completion": 0, "cost": 0, "continuity": 0, "makespan": 1},
     }
     report = tmp_path / "r.md"

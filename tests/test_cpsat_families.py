@@ -35,6 +35,7 @@ def cp_solve(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
 
 DEV = [{"skill": "dev"}]
 
+
 def _modes_and_budget(v_slow: int) -> Portfolio:
     """Two two-mode tasks in a chain; the budget (6) affords one fast mode at most."""
     return portfolio(

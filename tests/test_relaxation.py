@@ -149,4 +149,3 @@ def test_bound_never_exceeds_the_optimum(case: dict) -> None:
     plan = solve(pf, SolverSettings(time_limit=10, workers=1, deterministic=True))
     assert plan.status == PlanStatus.optimal and plan.objective is not None
     assert bound <= plan.objective + 1e-6
-

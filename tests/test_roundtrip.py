@@ -171,7 +171,11 @@ def test_plan_to_solver_and_back_keeps_each_persons_allocation() -> None:
     """Two requirements of one skill at 100 % and 50 %: reading a plan must not swap its people."""
     pf = portfolio(
         [person("ann", {"dev": 3}), person("bob", {"dev": 3})],
-        [project("p", [task("t", 3, [{"skill": "dev", "allocation": 100}, {"skill": "dev", "allocation": 50}])])],
+        [
+            project(
+                "p", [task("t", 3, [{"skill": "dev", "allocation": 100}, {"skill": "dev", "allocation": 50}])]
+            )
+        ],
     )
     plan = Assignment(
         project="p",
