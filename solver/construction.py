@@ -107,6 +107,7 @@ def yield_search(
     value: Callable[[dict[int, Placement]], float],
     stop: Callable[[], bool],
     seed: int = 0,
+    start: LevellingResult | None = None,
 ) -> Iterator[tuple[str, LevellingResult]]:
     """Slack orders in which the projects late in the last plan yield; yields each better plan.
 
@@ -118,7 +119,8 @@ def yield_search(
     beat the plain ratio on 4 of 5; making late projects go *first* instead, as squeaky-
     wheel optimisation would, made every plan worse.) After :data:`YIELD_PATIENCE` passes without a better plan the search returns
     to the best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a
-    row. ``stop`` is asked before every pass.
+    row. ``stop`` is asked before every pass. ``start``, the plain slack order's plan when
+    already levelled, saves the first pass.
     """
     rng = random.Random(seed)
     windows = time_windows(problem)
@@ -126,9 +128,8 @@ def yield_search(
     first: frozenset[int] = frozenset()
     delay = np.zeros(problem.num_projects)
     best_delay = delay
-    best: LevellingResult | None = None
-    best_value = float("inf")
-    current: LevellingResult | None = None
+    best = current = start if start is not None and start.complete else None
+    best_value = value(best.placements) if best is not None else float("inf")
     passes = stale = returns = 0
     while not stop():
         if current is not None:

@@ -181,6 +181,7 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
     problem, settings = search.problem, search.settings
     budget = CONSTRUCTION_SHARE * settings.time_limit
     plans = construct(problem, None if settings.deterministic else budget)
+    plans_by_name = dict(plans)
     values = {name: search.value(plan.placements) for name, plan in plans}
     for name, plan in plans:
         _start_from(search, result, name, plan.placements, values[name])
@@ -198,7 +199,8 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
 
     # the best start is not always the best place to search from: each step in turn
     for step in sorted(tried, key=lambda k: values[slack_order_name(k)]):
-        for name, plan in yield_search(problem, step, search.value, stop, settings.seed):
+        start = plans_by_name[slack_order_name(step)]
+        for name, plan in yield_search(problem, step, search.value, stop, settings.seed, start):
             _start_from(search, result, name, plan.placements, search.value(plan.placements))
         if stop():
             break

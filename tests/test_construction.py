@@ -90,6 +90,14 @@ def test_yield_search_only_reports_better_valid_plans() -> None:
     assert values == sorted(values, reverse=True) and len(set(values)) == len(values)
     assert values[0] <= objective_of(problem, start.placements)
     assert values[-1] < objective_of(problem, start.placements)  # late projects yielding pays here
+    passes = iter(range(10))
+    from_start = yield_search(
+        problem, 6, partial(objective_of, problem), lambda: next(passes, None) is None, start=start
+    )
+    assert all(
+        objective_of(problem, plan.placements) < objective_of(problem, start.placements)
+        for _, plan in from_start
+    )
     for _, plan in found:
         assert plan.complete
         assert check_assignments(pf, to_assignments(problem, plan.placements.values())) == []
