@@ -15,6 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
+from model.calendar import WorkCalendar
 from model.kpis import availability_matrix
 from model.plan import Assignment, Plan, Violation
 from model.portfolio import Mode, Person, Portfolio, ProjectStatus, Requirement, Task
@@ -357,6 +358,17 @@ def availability(view: PlanView) -> Iterator[Violation]:
                 )
 
 
+def _over(cal: WorkCalendar, daily: np.ndarray, limit: int) -> tuple[dt.date, int, int] | None:
+    """Where ``daily`` (one value per working day) exceeds ``limit``.
+
+    Returns the first such day, the value on it and the number of days over, or None.
+    """
+    over = np.flatnonzero(daily > limit)
+    if not over.size:
+        return None
+    return cal.date(int(over[0])), int(daily[over[0]]), int(over.size)
+
+
 def capacity(view: PlanView) -> Iterator[Violation]:
     """Rules 6 and 7: daily allocation within capacity; parallel projects within limit."""
     cal = view.portfolio.work_calendar
@@ -374,13 +386,12 @@ def capacity(view: PlanView) -> Iterator[Violation]:
             load[i, span[0] : span[1] + 1] += p.allocation
             projects_on[(i, a.project)][span[0] : span[1] + 1] = True
     for i, person in enumerate(view.portfolio.people):
-        over = np.flatnonzero(load[i] > person.capacity)
-        if over.size:
-            day = cal.date(int(over[0]))
+        if found := _over(cal, load[i], person.capacity):
+            day, value, days = found
             yield _v(
                 OVER_CAPACITY,
-                f"{person.id} is booked {int(load[i, over[0]])} % against a capacity of "
-                f"{person.capacity} % on {over.size} day(s), first {day.isoformat()}",
+                f"{person.id} is booked {value} % against a capacity of "
+                f"{person.capacity} % on {days} day(s), first {day.isoformat()}",
                 person=person.id,
                 day=day,
             )
@@ -393,13 +404,12 @@ def capacity(view: PlanView) -> Iterator[Violation]:
         limit = person.max_parallel_projects
         if limit is None:
             continue
-        over = np.flatnonzero(count[i] > limit)
-        if over.size:
-            day = cal.date(int(over[0]))
+        if found := _over(cal, count[i], limit):
+            day, value, days = found
             yield _v(
                 TOO_MANY_PROJECTS,
-                f"{person.id} works on {int(count[i, over[0]])} projects on {day.isoformat()} "
-                f"(limit {limit}), {over.size} day(s) in all",
+                f"{person.id} works on {value} projects on {day.isoformat()} "
+                f"(limit {limit}), {days} day(s) in all",
                 person=person.id,
                 day=day,
             )
@@ -428,13 +438,12 @@ def pools_and_budgets(view: PlanView) -> Iterator[Violation]:
             if req.pool is not None and req.pool in pools:
                 usage[pools[req.pool], span[0] : span[1] + 1] += req.units
     for pool in portfolio.pools:
-        over = np.flatnonzero(usage[pools[pool.id]] > pool.capacity)
-        if over.size:
-            day = cal.date(int(over[0]))
+        if found := _over(cal, usage[pools[pool.id]], pool.capacity):
+            day, value, days = found
             yield _v(
                 POOL_OVER_CAPACITY,
-                f"pool {pool.id} is used {int(usage[pools[pool.id], over[0]])} units against a "
-                f"capacity of {pool.capacity} on {over.size} day(s), first {day.isoformat()}",
+                f"pool {pool.id} is used {value} units against a "
+                f"capacity of {pool.capacity} on {days} day(s), first {day.isoformat()}",
                 day=day,
             )
     for (project_id, budget), amount in sorted(spent.items()):
