@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from solver.bounds import TimeWindows, time_windows
+from solver.bounds import TimeWindows, due_windows, time_windows
 from solver.evaluate import project_lateness
 from solver.levelling import (
     LevellingResult,
@@ -108,8 +108,10 @@ def yield_search(
     stop: Callable[[], bool],
     seed: int = 0,
     start: LevellingResult | None = None,
-) -> Iterator[tuple[str, LevellingResult]]:
-    """Slack orders in which the projects late in the last plan yield; yields each better plan.
+) -> Iterator[tuple[str, LevellingResult, float]]:
+    """Slack orders in which the projects late in the last plan yield.
+
+    Yields each plan better than the best so far: its name, the plan and its ``value``.
 
     On a loaded portfolio not every project can be on time, and trying to save them all
     makes many a little late. Each pass moves every late project back in the order by
@@ -117,13 +119,16 @@ def yield_search(
     factor in 0.5…1.5), so the hopeless, low-priority ones give way and the others finish
     in time. (Measured on generated portfolios, p60…p200: squaring the priority ratio
     beat the plain ratio on 4 of 5; making late projects go *first* instead, as squeaky-
-    wheel optimisation would, made every plan worse.) After :data:`YIELD_PATIENCE` passes without a better plan the search returns
-    to the best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a
-    row. ``stop`` is asked before every pass. ``start``, the plain slack order's plan when
+    wheel optimisation would, made every plan worse.)
+
+    After :data:`YIELD_PATIENCE` passes without a better plan the search returns to the
+    best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a row.
+    ``stop`` is asked before every pass. ``start``, the plain slack order's plan when
     already levelled, saves the first pass.
     """
     rng = random.Random(seed)
     windows = time_windows(problem)
+    due = due_windows(problem)
     yield_weight = (YIELD_MIDDLE_PRIORITY / problem.project_priority) ** 2
     first: frozenset[int] = frozenset()
     delay = np.zeros(problem.num_projects)
@@ -137,7 +142,7 @@ def yield_search(
             if not late.any():
                 return
             delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late * yield_weight
-        result = level_interleaved(problem, slack_rule(days_per_priority, first, delay), windows)
+        result = level_interleaved(problem, slack_rule(days_per_priority, first, delay, due), windows)
         passes += 1
         if not result.complete:
             stuck = {int(problem.task2project[t]) for t, _ in result.failed} - first
@@ -149,7 +154,8 @@ def yield_search(
         objective = value(result.placements)
         if objective < best_value - 1e-9:
             best, best_value, best_delay, stale, returns = result, objective, delay, 0, 0
-            yield f"{slack_order_name(days_per_priority)}, late projects yielding ({passes} passes)", result
+            name = f"{slack_order_name(days_per_priority)}, late projects yielding ({passes} passes)"
+            yield name, result, objective
         else:
             stale += 1
             if stale >= YIELD_PATIENCE and best is not None:

@@ -335,6 +335,7 @@ def slack_rule(
     days_per_priority: int,
     first: frozenset[int] = frozenset(),
     delay: np.ndarray | None = None,
+    due: TimeWindows | None = None,
 ) -> Callable[[Problem, TimeWindows], PriorityKey]:
     """Task by task, least slack against its project's due date first.
 
@@ -344,15 +345,16 @@ def slack_rule(
     asked to yield; see :func:`solver.construction.yield_search`). Unlike
     :func:`urgency_rule` projects are not taken whole: a task with a long chain behind
     it goes before the short last steps of another project. Projects in ``first`` go
-    before all others.
+    before all others. ``due``: the problem's :func:`~solver.bounds.due_windows`, when
+    the caller already has them (they depend on neither ``first`` nor ``delay``).
     """
 
     def rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
-        due = due_windows(problem)
+        latest = due or due_windows(problem)
         shift = days_per_priority * problem.project_priority.astype(float)
         if delay is not None:
             shift = shift - delay
-        urgency = (due.latest_end - due.min_length) - shift[problem.task2project]
+        urgency = (latest.latest_end - latest.min_length) - shift[problem.task2project]
 
         def key(task: int) -> tuple[float, ...]:
             first_rank = 0 if problem.task2project[task] in first else 1

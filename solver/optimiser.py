@@ -185,25 +185,28 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
     values = {name: search.value(plan.placements) for name, plan in plans}
     for name, plan in plans:
         _start_from(search, result, name, plan.placements, values[name])
-    tried = [k for k in SLACK_STEPS if slack_order_name(k) in values]
-    if not tried:
+    slack = {k: plans_by_name[n] for k in SLACK_STEPS if (n := slack_order_name(k)) in plans_by_name}
+    if not slack:
         return
     charge = max(LEVELLING_MIN_SECONDS, LEVELLING_SECONDS_PER_TASK * problem.num_tasks)
     search.spent_det += charge * len(plans)
 
-    def stop() -> bool:
+    def out_of_budget() -> bool:
         if settings.deterministic:
-            search.spent_det += charge
             return search.spent_det > budget
         return time.perf_counter() - search.began > budget
 
+    def stop() -> bool:  # asked before each pass: in deterministic mode the pass is charged here
+        if settings.deterministic:
+            search.spent_det += charge
+        return out_of_budget()
+
     # the best start is not always the best place to search from: each step in turn
-    for step in sorted(tried, key=lambda k: values[slack_order_name(k)]):
-        start = plans_by_name[slack_order_name(step)]
-        for name, plan in yield_search(problem, step, search.value, stop, settings.seed, start):
-            _start_from(search, result, name, plan.placements, search.value(plan.placements))
-        if stop():
+    for step in sorted(slack, key=lambda k: values[slack_order_name(k)]):
+        if out_of_budget():
             break
+        for name, plan, value in yield_search(problem, step, search.value, stop, settings.seed, slack[step]):
+            _start_from(search, result, name, plan.placements, value)
 
 
 def _start_from(
