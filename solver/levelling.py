@@ -72,11 +72,25 @@ class _Capacity:
                 self.budget_reserved[b] += low
         self.journal: list[Placement] | None = None
 
-    def usable(self, people: np.ndarray, alloc: int, lo: int, hi: int, project: int) -> np.ndarray:
-        """Bool ``len(people) × (hi-lo)``: who can take ``alloc`` % on each day."""
+    def usable(
+        self,
+        people: np.ndarray,
+        alloc: int,
+        lo: int,
+        hi: int,
+        project: int,
+        limited_rows: list[int] | None = None,
+    ) -> np.ndarray:
+        """Bool ``len(people) × (hi-lo)``: who can take ``alloc`` % on each day.
+
+        ``limited_rows``: the rows of ``people`` with a parallel-project limit, when the
+        caller has them at hand (they are found otherwise).
+        """
         ok = self.free[people, lo:hi] >= alloc
         if self.limited:
-            for row in np.flatnonzero(self.problem.person_max_projects[people] > 0).tolist():
+            if limited_rows is None:
+                limited_rows = np.flatnonzero(self.problem.person_max_projects[people] > 0).tolist()
+            for row in limited_rows:
                 person = int(people[row])
                 limit = self.problem.person_max_projects[person]
                 mask = self.on_project.get((person, project))
@@ -137,9 +151,17 @@ class _Capacity:
 
 def _window_all(ok: np.ndarray, length: int) -> np.ndarray:
     """``out[:, t]`` is True where ``ok[:, t:t+length]`` is all True."""
-    csum = np.zeros((ok.shape[0], ok.shape[1] + 1), dtype=np.int32)
-    np.cumsum(ok, axis=1, out=csum[:, 1:])
-    return (csum[:, length:] - csum[:, : ok.shape[1] - length + 1]) == length
+    if length <= 0:
+        return np.ones((ok.shape[0], ok.shape[1] + 1), dtype=bool)
+    # erosion by doubling windows: a few vectorised ANDs, ~3× faster than a running sum
+    run, width = ok, 1
+    while 2 * width <= length:
+        run = run[:, :-width] & run[:, width:]
+        width *= 2
+    if width < length:
+        rest = length - width
+        run = run[:, :-rest] & run[:, rest:]
+    return run
 
 
 class _Placer:
@@ -151,7 +173,7 @@ class _Placer:
         self.cap = capacity
         self.windows = windows
         self.project_team: dict[int, set[int]] = {}
-        self.surplus = problem.req_surplus
+        self.keep_teams = True  # staff from the project's own people first, as a PM would
 
     def earliest(self, task: int, mode: Mode, est: int, end_min: int) -> Placement | None:
         """Earliest placement with start ≥ est and end ≥ end_min in this mode."""
@@ -191,7 +213,9 @@ class _Placer:
         runs = []
         for req, count in slots:
             people = pb.req_eligible[req]
-            ok = self.cap.usable(people, int(pb.req_allocation[req]), lo, hi, project)
+            ok = self.cap.usable(
+                people, int(pb.req_allocation[req]), lo, hi, project, pb.req_limited_rows[req]
+            )
             run = _window_all(ok, length)
             runs.append(run)
             feasible &= run.sum(axis=0) >= count
@@ -219,7 +243,7 @@ class _Placer:
     ) -> tuple[tuple[int, int], ...] | None:
         """Pick distinct people for every slot, most constrained requirement first."""
         pb = self.problem
-        team = self.project_team.get(int(pb.task2project[task]), set())
+        team = self.project_team.get(int(pb.task2project[task]), set()) if self.keep_teams else set()
         fixed = list(pb.task_fixed_people[task])
         chosen: list[tuple[int, int]] = []
         used: set[int] = set()
@@ -245,14 +269,11 @@ class _Placer:
             if need[req] <= 0:
                 continue
             elig = pb.req_eligible[req]
-            rows = np.flatnonzero(free)
-            # prefer the project's own people (continuity), then the least over-qualified
-            order = sorted(
-                rows.tolist(),
-                key=lambda row: (int(elig[row]) not in team, int(self.surplus[req][row]), row),
-            )
-            for row in order:
-                person = int(elig[row])
+            preferred = pb.req_preference[req]
+            people = elig[preferred[free[preferred]]].tolist()
+            if team:  # the project's own people first (continuity)
+                people = [p for p in people if p in team] + [p for p in people if p not in team]
+            for person in people:
                 if person in used:
                     continue
                 chosen.append((person, req))
@@ -384,6 +405,7 @@ def level(
     *,
     order: Callable[[Problem, TimeWindows], PriorityKey] | None = None,
     interleave: frozenset[int] = frozenset(),
+    keep_teams: bool = True,
 ) -> LevellingResult:
     """Run one serial levelling pass.
 
@@ -404,12 +426,17 @@ def level(
         Proposed projects placed in the same pass as the committed ones, in order,
         instead of after them. Their tasks then count in ``failed``: the caller
         decides what to leave out (see :func:`level_interleaved`).
+    keep_teams
+        Staff each task from its project's people first, as a PM would (the levelling
+        baseline). Without it the least over-qualified free people go first, which packs
+        tighter (see :func:`objective_staffing`).
     """
     windows = windows or time_windows(problem)
     key = (order or (deadline_rule if rule == "deadline" else priority_rule))(problem, windows)
     cap = _Capacity(problem)
     placer = _Placer(problem, cap, windows)
     placer.thrifty = rule == "thrifty"
+    placer.keep_teams = keep_teams
     placed: dict[int, Placement] = {}
     for placement in (prefixed or {}).values():
         placer.commit(placement)
@@ -514,11 +541,23 @@ def _serial(
     return unplaced
 
 
+def objective_staffing(problem: Problem) -> bool:
+    """``keep_teams`` for levelling passes that search for the objective's best plan.
+
+    Preferring the project's own people only pays when the objective counts team sizes
+    (``continuity``); otherwise it ties people to projects and packs worse (generated
+    p60…p200, yield search: weighted tardiness 1.5 % lower on average without it, in 7
+    of 8 runs).
+    """
+    return problem.portfolio.objective.continuity > 0
+
+
 def level_interleaved(
     problem: Problem,
     order: Callable[[Problem, TimeWindows], PriorityKey],
     windows: TimeWindows | None = None,
     rounds: int = 3,
+    keep_teams: bool = True,
 ) -> LevellingResult:
     """One pass with proposed projects placed in order among the committed ones.
 
@@ -529,9 +568,9 @@ def level_interleaved(
     windows = windows or time_windows(problem)
     interleave = frozenset(int(p) for p in np.flatnonzero(~problem.project_committed))
     for _ in range(rounds):
-        result = level(problem, windows=windows, order=order, interleave=interleave)
+        result = level(problem, windows=windows, order=order, interleave=interleave, keep_teams=keep_teams)
         misfits = {int(problem.task2project[t]) for t, _ in result.failed} & interleave
         if not misfits:
             return result
         interleave -= misfits
-    return level(problem, windows=windows, order=order, interleave=interleave)
+    return level(problem, windows=windows, order=order, interleave=interleave, keep_teams=keep_teams)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from solver.construction import SLACK_STEPS, construct, slack_order_name, yield_search
+from solver.construction import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
 from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption
@@ -173,23 +173,15 @@ def solve_whole(
 
 
 def _construct(search: _Search, result: OptimiseResult) -> None:
-    """Start from the best levelling order, then search among slack orders while it pays.
+    """Search among slack orders from each step in turn while it pays, then try the orders
+    that take projects whole.
 
-    Both share at most :data:`CONSTRUCTION_SHARE` of the time limit; deterministic runs
-    try every fixed order and charge each pass of the search by the number of tasks.
+    All of it shares at most :data:`CONSTRUCTION_SHARE` of the time limit; deterministic
+    runs try every fixed order and charge each levelling pass by the number of tasks.
     """
     problem, settings = search.problem, search.settings
     budget = CONSTRUCTION_SHARE * settings.time_limit
-    plans = construct(problem, None if settings.deterministic else budget)
-    plans_by_name = dict(plans)
-    values = {name: search.value(plan.placements) for name, plan in plans}
-    for name, plan in plans:
-        _start_from(search, result, name, plan.placements, values[name])
-    slack = {k: plans_by_name[n] for k in SLACK_STEPS if (n := slack_order_name(k)) in plans_by_name}
-    if not slack:
-        return
     charge = max(LEVELLING_MIN_SECONDS, LEVELLING_SECONDS_PER_TASK * problem.num_tasks)
-    search.spent_det += charge * len(plans)
 
     def out_of_budget() -> bool:
         if settings.deterministic:
@@ -201,12 +193,17 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
             search.spent_det += charge
         return out_of_budget()
 
-    # the best start is not always the best place to search from: each step in turn
-    for step in sorted(slack, key=lambda k: values[slack_order_name(k)]):
+    for step in SLACK_STEPS:
         if out_of_budget():
             break
-        for name, plan, value in yield_search(problem, step, search.value, stop, settings.seed, slack[step]):
+        for name, plan, value in yield_search(problem, step, search.value, stop, settings.seed):
             _start_from(search, result, name, plan.placements, value)
+    if settings.deterministic or not out_of_budget():
+        left = None if settings.deterministic else budget - (time.perf_counter() - search.began)
+        plans = construct(problem, left, PROJECT_ORDERS)
+        search.spent_det += charge * len(plans)
+        for name, plan in plans:
+            _start_from(search, result, name, plan.placements, search.value(plan.placements))
 
 
 def _start_from(

@@ -130,17 +130,25 @@ class Problem:
         return len(self.budget_ids)
 
     @cached_property
-    def req_surplus(self) -> list[np.ndarray]:
-        """Per requirement: each candidate's level above the one required (computed once)."""
+    def req_preference(self) -> list[np.ndarray]:
+        """Per requirement: rows of its candidates, least over-qualified first (computed once).
+
+        Levelling staffs in this order, so the most skilled people stay free for the
+        requirements only they can meet.
+        """
         people = self.portfolio.people
-        return [
-            np.array(
-                [people[i].skills.get(self.req_skill[r], 0) for i in self.req_eligible[r].tolist()],
-                dtype=np.int64,
-            )
-            - int(self.req_level[r])
-            for r in range(self.num_requirements)
-        ]
+        order = []
+        for r in range(self.num_requirements):
+            eligible = self.req_eligible[r].tolist()
+            surplus = [people[i].skills.get(self.req_skill[r], 0) for i in eligible]
+            order.append(np.lexsort((np.arange(len(eligible)), surplus)))
+        return order
+
+    @cached_property
+    def req_limited_rows(self) -> list[list[int]]:
+        """Per requirement: rows of its candidates with a parallel-project limit."""
+        limited = self.person_max_projects > 0
+        return [np.flatnonzero(limited[e]).tolist() for e in self.req_eligible]
 
     def slots(self, task: int, mode: Mode) -> list[tuple[int, int]]:
         """``(requirement, count)`` pairs a task needs in ``mode``."""
