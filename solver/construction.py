@@ -39,9 +39,10 @@ SLACK_STEPS = (2, 4, 1, 6, 3, 12)
 """Working days per priority step of the slack orders searched from, in turn.
 
 After the yield search small steps win: it already makes low-priority work yield, so
-the order need not trade much due date against priority (generated p30…p200, 4–20 s
-searches: step 2 was best or within 2 % of the best on four of five sizes, and 6, the
-old first step, 5–43 % behind it). Which step wins is erratic, so several are tried."""
+the order need not trade much due date against priority. Generated p30…p200, 4–20 s
+searches: step 2 was best on p60 and p200, within 0.1 % on p30, 6–9 % behind on p150
+and p120; step 6, the old first step, was 6–54 % behind the best. Which step wins is
+erratic, so several are tried (benchmarks/RESULTS.md, run E)."""
 
 
 def slack_order_name(days_per_priority: int) -> str:
@@ -56,7 +57,7 @@ def _slack_order(days_per_priority: int) -> OrderFactory:
 SLACK_ORDERS: tuple[tuple[str, OrderFactory], ...] = tuple(
     (slack_order_name(k), _slack_order(k)) for k in SLACK_STEPS
 )
-"""The slack orders, one per step; :func:`yield_search` starts from their plans."""
+"""The plain slack orders, one per step (each is the first pass of a :func:`yield_search`)."""
 PROJECT_ORDERS: tuple[tuple[str, OrderFactory], ...] = (
     ("priority, proposed interleaved", lambda first: priority_rule),
     ("urgency 10 days per priority step", lambda first: urgency_rule(10, first)),
