@@ -85,7 +85,8 @@ def level_repaired(problem: Problem, order: OrderFactory, windows: TimeWindows) 
     fixes it at little cost to the rest.
     """
     first: frozenset[int] = frozenset()
-    result = level_interleaved(problem, order(first), windows, keep_teams=objective_staffing(problem))
+    keep_teams = objective_staffing(problem)
+    result = level_interleaved(problem, order(first), windows, keep_teams=keep_teams)
     for _ in range(REPAIR_ROUNDS):
         if result.complete:
             break
@@ -93,7 +94,7 @@ def level_repaired(problem: Problem, order: OrderFactory, windows: TimeWindows) 
         if not stuck:
             break
         first |= stuck
-        result = level_interleaved(problem, order(first), windows, keep_teams=objective_staffing(problem))
+        result = level_interleaved(problem, order(first), windows, keep_teams=keep_teams)
     return result
 
 
@@ -144,6 +145,7 @@ def yield_search(
     rng = random.Random(seed)
     windows = time_windows(problem)
     due = due_windows(problem)
+    keep_teams = objective_staffing(problem)
     yield_weight = (YIELD_MIDDLE_PRIORITY / problem.project_priority) ** 2
     first: frozenset[int] = frozenset()
     delay = np.zeros(problem.num_projects)
@@ -160,7 +162,7 @@ def yield_search(
             delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late * yield_weight
             passes += 1
         order = slack_rule(days_per_priority, first, delay, due)
-        result = level_interleaved(problem, order, windows, keep_teams=objective_staffing(problem))
+        result = level_interleaved(problem, order, windows, keep_teams=keep_teams)
         if not result.complete:
             stuck = {int(problem.task2project[t]) for t, _ in result.failed} - first
             if not stuck:

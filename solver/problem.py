@@ -137,12 +137,13 @@ class Problem:
         requirements only they can meet.
         """
         people = self.portfolio.people
-        order = []
-        for r in range(self.num_requirements):
-            eligible = self.req_eligible[r].tolist()
-            surplus = [people[i].skills.get(self.req_skill[r], 0) for i in eligible]
-            order.append(np.lexsort((np.arange(len(eligible)), surplus)))
-        return order
+        return [
+            np.argsort(
+                np.array([people[i].skills.get(self.req_skill[r], 0) for i in self.req_eligible[r].tolist()]),
+                kind="stable",  # ties keep candidate order
+            )
+            for r in range(self.num_requirements)
+        ]
 
     @cached_property
     def req_limited_rows(self) -> list[list[int]]:
