@@ -5,14 +5,19 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 import solver.optimiser as optimiser
 from benchmarks.generator import GeneratorSpec, generate, generate_size
+from benchmarks.public import default_data_root
+from benchmarks.readers import read_instance
 from model.checker import check_plan
 from model.kpis import objective_value
 from model.load import parse_portfolio
 from model.plan import PlanStatus
 from solver.convert import to_assignments
+from solver.cpsat.model import BuiltModel, build_model, has_decisions_beyond_times
+from solver.cpsat.scope import build_scope
 from solver.evaluate import objective_of
 from solver.problem import compile_problem
 from solver.settings import SolverSettings
@@ -107,3 +112,48 @@ def test_a_proven_bound_stops_the_search_at_the_first_plan_that_meets_it() -> No
     assert stopped.status == "FEASIBLE" and stopped.objective is not None and stopped.objective <= value
     full = optimiser.solve_whole(problem, start.placements, start.placements, SolverSettings(**common), 30.0)
     assert full.status == "OPTIMAL" and full.deterministic_seconds > stopped.deterministic_seconds
+
+
+def _built_full_model(portfolio_data: dict) -> BuiltModel:
+    problem = compile_problem(parse_portfolio(portfolio_data))
+    return build_model(build_scope(problem, list(range(problem.num_tasks)), {}))
+
+
+def _public(family: str, *parts: str) -> dict:
+    """A public benchmark instance as a portfolio (the data the quick tier uses too)."""
+    return read_instance(family, default_data_root().joinpath(*parts)).portfolio
+
+
+def _single_mode_pools() -> dict:
+    return _public("psplib", "psplib_rcpsp", "j30", "j301_1.sm")
+
+
+def _multi_mode_pools() -> dict:
+    return _public("mista", "mista2013_mrcmpsp", "instances", "A-1.txt")
+
+
+def test_only_models_of_task_times_count_as_times_only() -> None:
+    assert not has_decisions_beyond_times(_built_full_model(_single_mode_pools()))
+    assert has_decisions_beyond_times(_built_full_model(_multi_mode_pools()))  # a mode to pick
+    assert has_decisions_beyond_times(_built_full_model(generate_size("tiny", seed=0)))  # people
+
+
+def test_times_only_models_are_solved_with_the_scheduling_neighbourhoods(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[list[str]] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        seen.append(list(self.parameters.ignore_subsolvers))
+        return original(self, model, callback)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    for data, expected in (
+        (_single_mode_pools(), optimiser.TIMES_ONLY_PARAMETERS["ignore_subsolvers"]),
+        (_multi_mode_pools(), []),
+    ):
+        problem = compile_problem(parse_portfolio(data))
+        sub = optimiser.solve_whole(problem, {}, {}, SolverSettings(time_limit=5, workers=2), 5.0)
+        assert sub.status == "OPTIMAL"
+        assert seen.pop() == expected

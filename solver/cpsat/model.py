@@ -49,6 +49,12 @@ def build_model(scope: Scope, families: Sequence[Family] = CONSTRAINTS) -> Built
     return BuiltModel(scope, model, variables, time.perf_counter() - began)
 
 
+def has_decisions_beyond_times(built: BuiltModel) -> bool:
+    """Whether the model decides more than task times: people, modes or optional projects."""
+    v = built.variables
+    return bool(v.assign or v.project_present) or any(len(tv.modes) > 1 for tv in v.tasks.values())
+
+
 def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
     """Hint every decision variable from a known plan (complete where the plan covers it)."""
     scope, model, v = built.scope, built.model, built.variables
@@ -138,7 +144,10 @@ def solve_model(
         params.max_time_in_seconds = time_limit
     params.log_search_progress = log
     for key, value in (extra_params or {}).items():
-        setattr(params, key, value)
+        if isinstance(value, list | tuple):
+            getattr(params, key).extend(value)  # repeated fields have no setter
+        else:
+            setattr(params, key, value)
     # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
     # callback from CP-SAT's threads costs time (and is one less moving part).
     callback = _Progress(on_solution, stop_at) if track else None
