@@ -381,20 +381,3 @@ def test_makespan_objective_on_pools() -> None:
     pf.objective.makespan = 1
     result = cp_solve(pf)
     assert result.status == "OPTIMAL" and result.objective == pytest.approx(10)
-
-
-def test_days_after_the_makespan_leave_fixed_work_and_the_optimum_alone() -> None:
-    """The makespan's tail takes each whole pool; a neighbourhood with fixed work keeps its optimum."""
-    pf = PAIRS["pool capacity"][0]
-    pf.objective.tardiness = pf.objective.completion = 0
-    pf.objective.makespan = 1
-    pb = compile_problem(pf)
-    whole = cp_solve(pf)
-    assert whole.placements is not None
-    first = min(whole.placements.values(), key=lambda pl: pl.start)
-    built = build_model(
-        build_scope(pb, [t for t in whole.placements if t != first.task], {first.task: first})
-    )
-    assert built.variables.makespan is not None
-    sub = solve_model(built, time_limit=10, workers=1, seed=0, deterministic=True)
-    assert sub.status == "OPTIMAL" and sub.objective == pytest.approx(whole.objective) == pytest.approx(10)

@@ -251,14 +251,7 @@ def pool_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
         fixed = _segments(np.minimum(used[pool], cap), 0)
         intervals = [iv for iv, _ in items]
         intervals += [model.new_fixed_size_interval_var(s, n, f"poolused[{pool},{s}]") for s, n, _ in fixed]
-        demands = [u for _, u in items] + [b for _, _, b in fixed]
-        if v.makespan is not None:
-            # The days after the makespan as one task taking the whole pool (redundant: no task
-            # ends later), so the pool's energy reasoning bounds the makespan directly.
-            tail = pb.num_days - v.makespan
-            intervals.append(model.new_interval_var(v.makespan, tail, pb.num_days, f"after_makespan[{pool}]"))
-            demands.append(cap)
-        model.add_cumulative(intervals, demands, cap)
+        model.add_cumulative(intervals, [u for _, u in items] + [b for _, _, b in fixed], cap)
 
 
 def budgets(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:

@@ -107,8 +107,10 @@ def weight_continuity(
 
 def weight_makespan(model: cp_model.CpModel, scope: Scope, v: Variables, weight: float) -> tuple[Terms, int]:
     """Working days from the horizon start to the last finish of the whole plan."""
-    last = v.makespan
-    assert last is not None  # made with the variables whenever the makespan has weight
+    pb = scope.problem
+    free = scope.free_set
+    fixed_end = max((pl.end for t, pl in scope.incumbent.items() if t not in free), default=0)
+    last = model.new_int_var(fixed_end, pb.num_days, "makespan")
     for tv in v.tasks.values():
         ct = model.add(last >= tv.end)
         if tv.present is not None:

@@ -58,7 +58,6 @@ class Variables:
     project_present: dict[int, cp_model.IntVar] = field(default_factory=dict)
     project_finish: dict[int, cp_model.IntVar] = field(default_factory=dict)  # exclusive end
     project_late: dict[int, cp_model.IntVar] = field(default_factory=dict)
-    makespan: cp_model.IntVar | None = None  # exclusive end of the whole plan, when the objective counts it
 
     def person_tasks(self) -> dict[int, list[int]]:
         """Per person, the free tasks they might work on."""
@@ -124,8 +123,4 @@ def make_variables(model: cp_model.CpModel, scope: Scope) -> Variables:
         v.project_finish[p] = model.new_int_var(0, pb.num_days, f"finish[{pb.project_ids[p]}]")
         if pb.project_has_due[p]:
             v.project_late[p] = model.new_int_var(0, pb.num_days, f"late[{pb.project_ids[p]}]")
-    if pb.portfolio.objective.makespan > 0:
-        free = scope.free_set
-        fixed_end = max((pl.end for t, pl in scope.incumbent.items() if t not in free), default=0)
-        v.makespan = model.new_int_var(fixed_end, pb.num_days, "makespan")
     return v
