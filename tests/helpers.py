@@ -87,8 +87,12 @@ def portfolio_dict(
     holidays: Iterable[str] = (),
     skills: Iterable[str] = ("dev", "qa"),
     objective: dict[str, float] | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    """A small portfolio dict: Mon–Fri calendar starting Monday 2027-01-04."""
+    """A small portfolio dict: Mon–Fri calendar starting Monday 2027-01-04.
+
+    ``extra`` holds further top-level fields (``pools``, ``settings`` …).
+    """
     out: dict[str, Any] = {
         "name": "test",
         "calendar": {"start": start, "end": end, "holidays": list(holidays)},
@@ -98,6 +102,7 @@ def portfolio_dict(
     }
     if objective is not None:
         out["objective"] = objective
+    out.update(extra)
     return out
 
 

@@ -1,20 +1,18 @@
-"""Tiny hand-made portfolios for solver tests."""
+"""Tiny hand-made portfolios for solver tests: tasks with several requirements
+over two working weeks (the builders of ``tests.helpers`` underneath).
+"""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
-from model.load import parse_portfolio
 from model.portfolio import Portfolio
+from tests.helpers import build, person, portfolio_dict, project
+
+__all__ = ["START", "person", "portfolio", "project", "task"]
 
 # 2027-01-04 is a Monday; two weeks = 10 working days.
 START = "2027-01-04"
-
-
-def person(pid: str, skills: dict[str, int], **kw: Any) -> dict[str, Any]:
-    """A person dict."""
-    return {"id": pid, "skills": skills, **kw}
 
 
 def task(tid: str, duration: int | None = None, reqs: list[dict] | None = None, **kw: Any) -> dict[str, Any]:
@@ -23,11 +21,6 @@ def task(tid: str, duration: int | None = None, reqs: list[dict] | None = None, 
     if duration is not None:
         out["duration"] = duration
     return out
-
-
-def project(pid: str, tasks: list[dict], **kw: Any) -> dict[str, Any]:
-    """A project dict."""
-    return {"id": pid, "tasks": tasks, **kw}
 
 
 def portfolio(
@@ -39,12 +32,4 @@ def portfolio(
     **kw: Any,
 ) -> Portfolio:
     """A validated portfolio over ``START … end`` (default two working weeks)."""
-    data = {
-        "name": "test",
-        "calendar": {"start": START, "end": end},
-        "skills": [{"id": s} for s in skills],
-        "people": copy.deepcopy(people),
-        "projects": copy.deepcopy(projects),
-        **kw,
-    }
-    return parse_portfolio(data)
+    return build(portfolio_dict(projects, people, start=START, end=end, skills=skills, **kw))
