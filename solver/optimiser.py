@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from solver import schedule_search
 from solver.construction import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
-from solver.cpsat.model import SubResult, add_hint, build_model, has_decisions_beyond_times, solve_model
+from solver.cpsat.model import (
+    SubResult,
+    Watch,
+    add_hint,
+    build_model,
+    has_decisions_beyond_times,
+    solve_model,
+)
 from solver.cpsat.scope import build_scope
 from solver.disruption import Disruption
 from solver.evaluate import objective_of
 from solver.levelling import Placement
 from solver.lns import NEIGHBOURHOODS
 from solver.problem import Problem
-from solver.settings import SolverSettings
+from solver.settings import SolverSettings, Stall
 
 # Above this many (requirement, candidate) pairs the full model's presolve alone
 # takes seconds (see shared notes); neighbourhoods keep each CP-SAT model small.
@@ -57,6 +66,17 @@ TIMES_ONLY_PARAMETERS: dict[str, object] = {
     ],
     "lns_initial_deterministic_limit": 0.02,
 }
+
+# CP-SAT and the schedule search count as stalled once they have not improved for
+# max(minimum, share × their running time), CP-SAT in seconds, the schedule search in
+# rebuilds (one takes 0.01 s on 120 tasks, 0.3 s on 1,440). CP-SAT alone stalls early on
+# large pool-only models (MPLIB, 1,440 tasks: one plan at ~1.2 s, nothing more in 10 s),
+# where rebuilds improve for tens of seconds; on j120 it finds better plans every second or
+# two, which this rule leaves alone.
+CP_SAT_STALL = Stall(minimum=1.0, share=0.5)
+SCHEDULE_STALL = Stall(minimum=30, share=0.5)
+MIN_ROUND_SECONDS = 0.2  # no new round with less time than this left
+PROBE_POLL_SECONDS = 0.05  # how often the first round looks whether CP-SAT has stalled
 
 Improvement = Callable[[float, float, float | None, str], None]  # seconds, objective, bound, source
 
@@ -160,11 +180,15 @@ def solve_whole(
     disruption: Disruption | None = None,
     on_solution: Callable[[float, float, float], None] | None = None,
     stop_at: float | None = None,
+    warm: bool = False,
+    watch: Watch | None = None,
 ) -> SubResult:
     """One CP-SAT model of every task that may move (all but the frozen ones when replanning).
 
     Proposed projects without frozen work may be left out. ``incumbent`` holds the fixed
-    placements (and the people worth keeping as candidates); ``hint`` warm-starts the search.
+    placements (and the people worth keeping as candidates); ``hint`` warm-starts the search
+    (pool-only models take it only when ``warm``: the hint is then better than CP-SAT's own
+    first plans). ``watch`` lets another thread follow and stop the solve.
     """
     frozen = disruption.frozen if disruption is not None else set()
     free = [t for t in range(problem.num_tasks) if t not in frozen]
@@ -174,7 +198,7 @@ def solve_whole(
         if not problem.project_committed[p] and not any(t in frozen for t in problem.project2tasks[p])
     }
     built = build_model(build_scope(problem, free, incumbent, proposed, disruption=disruption))
-    if built.variables.assign or disruption is not None:
+    if warm or built.variables.assign or disruption is not None:
         add_hint(built, hint)
     # else: pools only, no named people. There CP-SAT's own first plans beat the levelling
     # plan as a start by far (10 s, MPLIB 887 vs 955, MISTA B-4 −19 %): the hint anchors
@@ -189,6 +213,7 @@ def solve_whole(
         on_solution=on_solution,
         stop_at=stop_at,
         extra_params=None if has_decisions_beyond_times(built) else TIMES_ONLY_PARAMETERS,
+        watch=watch,
     )
 
 
@@ -239,6 +264,75 @@ def _start_from(
 
 
 def _full_model(search: _Search, result: OptimiseResult) -> None:
+    """CP-SAT on the whole model; alternated with schedule rebuilds when they pay.
+
+    When no task has people to staff and CP-SAT stalls, the schedule search
+    (:mod:`solver.schedule_search`) starts from CP-SAT's plan beside the running solve. If it
+    finds nothing better, CP-SAT keeps its search (and its progress towards a proof) to the
+    end. If it does, CP-SAT is stopped and the two take turns, each until it stalls, CP-SAT
+    warm-started from the better plan. The first turn that finds nothing hands the rest of
+    the time to the other.
+    """
+    settings = search.settings
+    alternate = (
+        settings.schedule_search
+        and not settings.deterministic
+        and search.disruption is None
+        and schedule_search.applies(search.problem, result.placements)
+    )
+    result.stats["method"] = "cp-sat full model"
+    sub, beaten = _cp_sat_round(search, result, probe=alternate)
+    rounds = 1
+    if not (alternate and beaten and sub.status == "FEASIBLE"):
+        result.stats["cp_sat_rounds"] = rounds
+        return
+    while not result.optimal and not _out_of_time(search):
+        before = result.objective
+        sub, _ = _cp_sat_round(search, result, warm=True, stall=CP_SAT_STALL)
+        rounds += 1
+        if result.optimal or _out_of_time(search) or sub.status != "FEASIBLE":
+            break
+        if result.objective >= before - 1e-9:  # CP-SAT found nothing: rebuilds to the end
+            _schedule_round(search, result, result.placements, stall=None)
+            break
+        if not _schedule_round(search, result, result.placements, stall=SCHEDULE_STALL):
+            result.optimal = _proven(search, result)
+            if not result.optimal and not _out_of_time(search):  # CP-SAT to the end
+                _cp_sat_round(search, result, warm=True)
+                rounds += 1
+            break
+        result.optimal = _proven(search, result)
+    result.optimal = result.optimal or _proven(search, result)
+    result.stats["cp_sat_rounds"] = rounds
+
+
+def _out_of_time(search: _Search) -> bool:
+    return _remaining(search.settings, search.began, search.spent_det) < MIN_ROUND_SECONDS
+
+
+def _proven(search: _Search, result: OptimiseResult) -> bool:
+    """Whether the incumbent meets a proven bound (the relaxation's or CP-SAT's)."""
+    return search.disruption is None and (
+        search.reached_bound(result.objective)
+        or (result.bound is not None and result.objective <= result.bound + 1e-6)
+    )
+
+
+def _cp_sat_round(
+    search: _Search,
+    result: OptimiseResult,
+    *,
+    warm: bool = False,
+    probe: bool = False,
+    stall: Stall | None = None,
+) -> tuple[SubResult, bool]:
+    """One CP-SAT solve of the whole model for the time left, or until a ``stall``; and
+    whether the schedule search beat it.
+
+    ``warm``: hinted with the incumbent. ``probe``: the solve runs in a thread; once it
+    stalls, the schedule search runs from its plan meanwhile, and stops it as soon as it finds
+    a better one.
+    """
     problem, settings, began = search.problem, search.settings, search.began
     free = search.movable(list(range(problem.num_tasks)))
 
@@ -246,33 +340,123 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     found_at = [result.best_seconds]
 
     def report(seconds: float, objective: float, bound: float) -> None:
-        # CP-SAT may report plans worse than the incumbent (e.g. before it repairs the hint)
-        if objective < best_seen[0] - 1e-9:
+        # CP-SAT may report plans worse than the incumbent (e.g. before it repairs the hint),
+        # or worse than what the schedule search found meanwhile
+        if objective < min(best_seen[0], result.objective) - 1e-9:
             best_seen[0] = objective
             found_at[0] = time.perf_counter() - began
             if search.on_improvement:
                 search.on_improvement(found_at[0], objective, bound, "cp-sat")
 
     limit = max(0.1, _remaining(settings, began, search.spent_det))
-    sub = solve_whole(
-        problem,
-        result.placements,
-        result.placements,
-        settings,
-        limit,
-        disruption=search.disruption,
-        on_solution=report,
-        stop_at=search.lower_bound if search.disruption is None else None,
-    )
-    result.stats.update({"method": "cp-sat full model", "cp_sat_status": sub.status})
+    watch = None
+    if probe:
+        watch = Watch(CP_SAT_STALL, stop_on_stall=False)
+    elif stall is not None:
+        watch = Watch(stall, stop_on_stall=True)
+
+    def run() -> SubResult:
+        return solve_whole(
+            problem,
+            result.placements,
+            result.placements,
+            settings,
+            limit,
+            disruption=search.disruption,
+            on_solution=report,
+            stop_at=search.lower_bound if search.disruption is None else None,
+            warm=warm,
+            watch=watch,
+        )
+
+    beaten = False
+    if probe and watch is not None:
+        sub, beaten = _probe_beside(search, result, run, watch)
+    else:
+        sub = run()
+    result.stats["cp_sat_status"] = sub.status
     if _accept(search, result, sub, free):
         result.best_seconds = min(result.best_seconds, found_at[0])
     if sub.bound is not None and search.disruption is None:
-        result.bound = sub.bound
-    result.optimal = search.disruption is None and (
-        (sub.status == "OPTIMAL" and result.objective <= (sub.objective or 0) + 1e-6)
-        or search.reached_bound(result.objective)
+        result.bound = sub.bound if result.bound is None else max(result.bound, sub.bound)
+    result.optimal = _proven(search, result) or (
+        search.disruption is None
+        and sub.status == "OPTIMAL"
+        and result.objective <= (sub.objective or 0) + 1e-6
     )
+    return sub, beaten
+
+
+def _probe_beside(
+    search: _Search, result: OptimiseResult, run: Callable[[], SubResult], watch: Watch
+) -> tuple[SubResult, bool]:
+    """Run the solve in a thread; when it stalls, the schedule search from its plan. Returns
+    the solve's result and whether the schedule search beat its plan."""
+    outcome: list[SubResult] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(run())
+        except BaseException as exc:  # re-raised in this thread below
+            errors.append(exc)
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    probed = beaten = False
+    while thread.is_alive():
+        thread.join(PROBE_POLL_SECONDS)
+        if not probed and thread.is_alive() and watch.stalled() and watch.plan is not None:
+            probed = True
+            beaten = _schedule_round(search, result, watch.plan, on_better=watch.stop, running=watch.finished)
+    if errors:
+        raise errors[0]
+    return outcome[0], beaten
+
+
+def _schedule_round(
+    search: _Search,
+    result: OptimiseResult,
+    start: dict[int, Placement],
+    *,
+    stall: Stall | None = SCHEDULE_STALL,
+    on_better: Callable[[], None] | None = None,
+    running: threading.Event | None = None,
+) -> bool:
+    """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit);
+    True if they beat ``start``.
+
+    ``on_better`` is called on the first plan better than ``start``; with ``running`` (a solve
+    beside this search) the search also ends when that solve ends without being stopped.
+    """
+    settings, began = search.settings, search.began
+    beside = running
+
+    def ended() -> bool:
+        return _proven(search, result) or (beside is not None and beside.is_set())
+
+    stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
+    stats = schedule_search.SearchStats()
+    found = False
+    for placements, value in schedule_search.improve(
+        search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
+    ):
+        improved()
+        if not found:
+            found = True
+            beside = None  # the solve beside is asked to stop: its end no longer ends this search
+            if on_better is not None:
+                on_better()
+        if value < result.objective - 1e-9:
+            result.placements, result.objective = placements, value
+            result.best_seconds = time.perf_counter() - began
+            if search.on_improvement:
+                search.on_improvement(result.best_seconds, value, result.bound, "schedule search")
+    total = result.stats.setdefault("schedule_search", {"rebuilds": 0, "improvements": 0})
+    assert isinstance(total, dict)
+    total["rebuilds"] += stats.rebuilds
+    total["improvements"] += stats.improvements
+    return found
 
 
 def _accept(search: _Search, result: OptimiseResult, sub: SubResult, free: list[int]) -> bool:

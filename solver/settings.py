@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True)
+class Stall:
+    """When a search that has a plan counts as stalled: no better plan for
+    ``max(minimum, share × its running time)``, in the search's own units (seconds for
+    CP-SAT, rebuilds for the schedule search)."""
+
+    minimum: float
+    share: float
+
+    def exceeded(self, since_progress: float, running: float) -> bool:
+        """Whether this long without progress, after this long running, is a stall."""
+        return since_progress > max(self.minimum, self.share * running)
+
 
 Preset = Literal["fast", "balanced", "thorough"]
 
@@ -26,6 +42,11 @@ class SolverSettings(BaseModel):
     seed: int = Field(default=0, ge=0, description="Random seed.")
     deterministic: bool = Field(default=False, description="Reproducible mode: 1 worker, deterministic time.")
     optimise: bool = Field(default=True, description="Improve the levelling plan with CP-SAT.")
+    schedule_search: bool = Field(
+        default=True,
+        description="When no task has people to staff, alternate CP-SAT with schedule rebuilds "
+        "(serial generation + double justification) whenever CP-SAT stalls.",
+    )
     lns_seconds: float = Field(default=0.5, gt=0, description="Time limit of one neighbourhood re-solve.")
     strategy: Literal["auto", "full", "lns"] = Field(
         default="auto",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,9 @@ from solver.cpsat.objective import SCALE, set_objective
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables, make_variables
 from solver.levelling import Placement
+from solver.settings import Stall
+
+STALL_POLL_SECONDS = 0.05  # how often a stall watcher looks at the clock
 
 
 @dataclass
@@ -96,20 +100,75 @@ def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
             model.add_hint(late, max(0, value - 1 - int(pb.project_due[p])) if ends else 0)
 
 
+class Watch:
+    """Follows a running solve from another thread: its latest plan, whether it stalls (no
+    better plan for a while, see :class:`~solver.settings.Stall`), and stops it.
+
+    With ``stop_on_stall`` the solve stops itself on a stall. Only plans count as progress:
+    on large pool-only models CP-SAT's bound creeps up for a minute while its plan stays put.
+    """
+
+    def __init__(self, stall: Stall, *, stop_on_stall: bool) -> None:
+        self.stall = stall
+        self.stop_on_stall = stop_on_stall
+        self.began = time.perf_counter()
+        self.last_progress = self.began
+        self.plan: dict[int, Placement] | None = None  # the latest (best) plan of the solve
+        self.objective: float | None = None
+        self.finished = threading.Event()
+        self._solver: cp_model.CpSolver | None = None
+
+    def progressed(self) -> None:
+        """A better plan was found (CP-SAT reports improving plans only)."""
+        self.last_progress = time.perf_counter()
+
+    def stalled(self) -> bool:
+        """Whether the solve has a plan and has stalled."""
+        now = time.perf_counter()
+        return self.plan is not None and self.stall.exceeded(now - self.last_progress, now - self.began)
+
+    def stop(self) -> None:
+        """Ask the solve to stop (it returns its best plan so far)."""
+        if self._solver is not None:
+            self._solver.stop_search()
+
+    def attach(self, solver: cp_model.CpSolver) -> None:
+        """Follow ``solver`` (called by :func:`solve_model` before it starts)."""
+        self._solver = solver
+        if self.stop_on_stall:
+            threading.Thread(target=self._stop_on_stall, daemon=True).start()
+
+    def _stop_on_stall(self) -> None:
+        while not self.finished.wait(STALL_POLL_SECONDS):
+            if self.stalled():
+                self.stop()
+                return
+
+
 class _Progress(cp_model.CpSolverSolutionCallback):
     def __init__(
-        self, on_solution: Callable[[float, float, float], None] | None, stop_at: float | None = None
+        self,
+        built: BuiltModel,
+        on_solution: Callable[[float, float, float], None] | None,
+        stop_at: float | None = None,
+        watch: Watch | None = None,
     ) -> None:
         super().__init__()
+        self.built = built
         self.first: float | None = None
         self.began = time.perf_counter()
         self.on_solution = on_solution
         self.stop_at = stop_at
+        self.watch = watch
 
     def on_solution_callback(self) -> None:
         now = time.perf_counter() - self.began
         if self.first is None:
             self.first = now
+        if self.watch is not None:
+            self.watch.plan = read_placements(self.built, self)
+            self.watch.objective = self.objective_value / SCALE
+            self.watch.progressed()
         if self.on_solution:
             self.on_solution(now, self.objective_value / SCALE, self.best_objective_bound / SCALE)
         if self.stop_at is not None and self.objective_value / SCALE <= self.stop_at + 1e-6:
@@ -128,11 +187,13 @@ def solve_model(
     extra_params: dict[str, object] | None = None,
     track: bool = True,
     stop_at: float | None = None,
+    watch: Watch | None = None,
 ) -> SubResult:
     """Solve the model and read back the free tasks' placements.
 
     ``stop_at``: a proven lower bound on the objective (contract units); the search stops
-    as soon as a plan reaches it.
+    as soon as a plan reaches it. ``watch``: lets another thread follow and stop the solve
+    (needs ``track``; not in deterministic runs, which cannot read the clock).
     """
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -150,8 +211,15 @@ def solve_model(
             setattr(params, key, value)
     # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
     # callback from CP-SAT's threads costs time (and is one less moving part).
-    callback = _Progress(on_solution, stop_at) if track else None
-    status = solver.solve(built.model, callback)
+    watching = watch if track and not deterministic else None
+    callback = _Progress(built, on_solution, stop_at, watching) if track else None
+    if watching is not None:
+        watching.attach(solver)
+    try:
+        status = solver.solve(built.model, callback)
+    finally:
+        if watch is not None:
+            watch.finished.set()
     name = solver.status_name(status)
     placements = None
     objective = bound = None
@@ -170,8 +238,10 @@ def solve_model(
     )
 
 
-def read_placements(built: BuiltModel, solver: cp_model.CpSolver) -> dict[int, Placement]:
-    """Placements of the free tasks in the solver's solution (absent tasks left out)."""
+def read_placements(
+    built: BuiltModel, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback
+) -> dict[int, Placement]:
+    """Placements of the free tasks in the solver's (or a callback's) solution (absent tasks left out)."""
     scope, v = built.scope, built.variables
     pb = scope.problem
     out = {}
