@@ -278,7 +278,7 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         settings.schedule_search
         and not settings.deterministic
         and search.disruption is None
-        and schedule_search.applies(search.problem, result.placements)
+        and schedule_search.applies(result.placements)
     )
     result.stats["method"] = "cp-sat full model"
     sub, beaten = _cp_sat_round(search, result, probe=alternate)

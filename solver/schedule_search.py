@@ -90,7 +90,7 @@ class Network:
         free[:, start : start + int(self.length[i])] += sign * self.use[i]
 
 
-def applies(problem: Problem, placements: dict[int, Placement]) -> bool:
+def applies(placements: dict[int, Placement]) -> bool:
     """Whether the search can improve this plan: tasks placed, nobody to staff."""
     return bool(placements) and not any(pl.people or pl.mode.slots for pl in placements.values())
 
@@ -188,14 +188,19 @@ def justify(net: Network, starts: np.ndarray, *, right: bool) -> np.ndarray:
     return starts
 
 
-def double_justify(net: Network, starts: np.ndarray, value: Callable[[np.ndarray], float]) -> np.ndarray:
-    """Right then left justification, repeated while the objective improves."""
+def double_justify(
+    net: Network, starts: np.ndarray, value: Callable[[np.ndarray], float]
+) -> tuple[np.ndarray, float]:
+    """Right then left justification, repeated while the objective improves; the result and
+    its value."""
     best, best_value = starts, value(starts)
     while True:
         candidate = justify(net, justify(net, best, right=True), right=False)
         candidate_value = value(candidate)
         if candidate_value >= best_value - 1e-9:
-            return candidate if candidate_value <= best_value + 1e-9 else best
+            if candidate_value <= best_value + 1e-9:
+                return candidate, candidate_value
+            return best, best_value
         best, best_value = candidate, candidate_value
 
 
@@ -285,9 +290,9 @@ def improve(
     pick = random.Random(seed)
     current = net.starts_of(placements)
     best_value = current_value = value_of(current)
-    justified = double_justify(net, current, value_of)
-    if value_of(justified) < best_value - 1e-9:
-        current, current_value = justified, value_of(justified)
+    justified, justified_value = double_justify(net, current, value_of)
+    if justified_value < best_value - 1e-9:
+        current, current_value = justified, justified_value
         best_value = current_value
         stats.improvements += 1
         yield net.plan(current), current_value
@@ -298,8 +303,7 @@ def improve(
         if rebuilt is None:
             stats.infeasible += 1
             continue
-        candidate = double_justify(net, rebuilt, value_of)
-        candidate_value = value_of(candidate)
+        candidate, candidate_value = double_justify(net, rebuilt, value_of)
         if candidate_value > current_value + 1e-9:
             continue
         stats.accepted += 1

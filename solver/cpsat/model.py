@@ -114,7 +114,6 @@ class Watch:
         self.began = time.perf_counter()
         self.last_progress = self.began
         self.plan: dict[int, Placement] | None = None  # the latest (best) plan of the solve
-        self.objective: float | None = None
         self.finished = threading.Event()
         self._solver: cp_model.CpSolver | None = None
 
@@ -167,7 +166,6 @@ class _Progress(cp_model.CpSolverSolutionCallback):
             self.first = now
         if self.watch is not None:
             self.watch.plan = read_placements(self.built, self)
-            self.watch.objective = self.objective_value / SCALE
             self.watch.progressed()
         if self.on_solution:
             self.on_solution(now, self.objective_value / SCALE, self.best_objective_bound / SCALE)
