@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import threading
 import time
@@ -338,8 +339,10 @@ def _cp_sat_round(
 
     best_seen = [result.objective]
     found_at = [result.best_seconds]
+    own_best = [math.inf]  # CP-SAT's best in this round, what a probe beside it must beat
 
     def report(seconds: float, objective: float, bound: float) -> None:
+        own_best[0] = min(own_best[0], objective)
         # CP-SAT may report plans worse than the incumbent (e.g. before it repairs the hint),
         # or worse than what the schedule search found meanwhile
         if objective < min(best_seen[0], result.objective) - 1e-9:
@@ -371,7 +374,7 @@ def _cp_sat_round(
 
     beaten = False
     if probe and watch is not None:
-        sub, beaten = _probe_beside(search, result, run, watch)
+        sub, beaten = _probe_beside(search, result, run, watch, rival=lambda: own_best[0])
     else:
         sub = run()
     result.stats["cp_sat_status"] = sub.status
@@ -388,10 +391,16 @@ def _cp_sat_round(
 
 
 def _probe_beside(
-    search: _Search, result: OptimiseResult, run: Callable[[], SubResult], watch: Watch
+    search: _Search,
+    result: OptimiseResult,
+    run: Callable[[], SubResult],
+    watch: Watch,
+    *,
+    rival: Callable[[], float],
 ) -> tuple[SubResult, bool]:
     """Run the solve in a thread; when it stalls, the schedule search from its plan. Returns
-    the solve's result and whether the schedule search beat its plan."""
+    the solve's result and whether the schedule search beat the solve's best plan (``rival``:
+    the solve may still find better ones meanwhile)."""
     outcome: list[SubResult] = []
     errors: list[BaseException] = []
 
@@ -408,7 +417,9 @@ def _probe_beside(
         thread.join(PROBE_POLL_SECONDS)
         if not probed and thread.is_alive() and watch.stalled() and watch.plan is not None:
             probed = True
-            beaten = _schedule_round(search, result, watch.plan, on_better=watch.stop, running=watch.finished)
+            beaten = _schedule_round(
+                search, result, watch.plan, on_better=watch.stop, running=watch.finished, rival=rival
+            )
     if errors:
         raise errors[0]
     return outcome[0], beaten
@@ -422,11 +433,12 @@ def _schedule_round(
     stall: Stall | None = SCHEDULE_STALL,
     on_better: Callable[[], None] | None = None,
     running: threading.Event | None = None,
+    rival: Callable[[], float] | None = None,
 ) -> bool:
     """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit);
-    True if they beat ``start``.
+    True if they beat ``start`` (and the ``rival``'s current value, if given).
 
-    ``on_better`` is called on the first plan better than ``start``; with ``running`` (a solve
+    ``on_better`` is called on the first plan that beats them; with ``running`` (a solve
     beside this search) the search also ends when that solve ends without being stopped.
     """
     settings, began = search.settings, search.began
@@ -442,20 +454,25 @@ def _schedule_round(
         search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
     ):
         improved()
-        if not found:
+        ahead = rival is None or value < rival() - 1e-9
+        if not found and ahead:
             found = True
             beside = None  # the solve beside is asked to stop: its end no longer ends this search
             if on_better is not None:
                 on_better()
-        if value < result.objective - 1e-9:
+        # a plan worse than the rival's (CP-SAT's beside) is not news: its own plan wins later
+        if ahead and value < result.objective - 1e-9:
             result.placements, result.objective = placements, value
             result.best_seconds = time.perf_counter() - began
             if search.on_improvement:
                 search.on_improvement(result.best_seconds, value, result.bound, "schedule search")
-    total = result.stats.setdefault("schedule_search", {"rebuilds": 0, "improvements": 0})
+    total = result.stats.setdefault(
+        "schedule_search", {"rebuilds": 0, "improvements": 0, "mode_switches": 0}
+    )
     assert isinstance(total, dict)
     total["rebuilds"] += stats.rebuilds
     total["improvements"] += stats.improvements
+    total["mode_switches"] += stats.mode_switches
     return found
 
 

@@ -10,9 +10,11 @@ order of its own start times (serial schedule generation), then shift every task
 Each rebuild takes a fraction of a second in numpy and never breaks a rule: the search only
 ever keeps complete plans that respect windows, pins, precedences and pool capacity.
 
-Modes, presence and people stay as in the incumbent, so the search applies when no task has
-people to staff (:func:`applies`); the objective must not decrease when a task ends later
-(every contract term is like that once people are fixed).
+Presence and people stay as in the incumbent, so the search applies when no task has people
+to staff (:func:`applies`); the objective must not decrease when a task ends later (every
+contract term is like that once people are fixed). Where tasks have alternative modes without
+people, part of the rebuilds first switch one or two tasks to another mode their project's
+budgets allow (:class:`ModeSwitch`): CP-SAT's first choice of modes is otherwise locked in.
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ from solver.settings import Stall
 NOISE_LEVELS = (1, 2, 5, 10, 20)
 # A rebuild searches for room in windows of this many days (plus 4 task lengths) at a time.
 FIT_WINDOW = 64
+# Share of rebuilds that first switch modes, when some task has alternatives.
+MODE_SWITCH_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,66 @@ def _first_fit(net: Network, free: np.ndarray, i: int, lo: int, latest: int) -> 
     return None
 
 
+class ModeSwitch:
+    """Switches of placed, unpinned tasks to another pool-only mode, within the budgets.
+
+    Built from a plan; :meth:`propose` draws a neighbouring choice of modes for the same
+    tasks, or None when no task can switch.
+    """
+
+    def __init__(self, problem: Problem, placements: dict[int, Placement]) -> None:
+        self.problem = problem
+        fixed = problem.task_fixed_start
+        self.choices = {
+            t: list(dict.fromkeys(m for m in problem.task_modes[t] if not m.slots))
+            for t in sorted(placements)
+            if fixed[t] < 0 and len(problem.task_modes[t]) > 1
+        }
+        self.tasks = [t for t, modes in self.choices.items() if len(modes) > 1]
+
+    def __bool__(self) -> bool:
+        return bool(self.tasks)
+
+    def _used(self, placements: dict[int, Placement]) -> np.ndarray:
+        used = np.zeros(self.problem.num_budgets, dtype=np.int64)
+        for pl in placements.values():
+            for budget, amount in pl.mode.consumes:
+                used[budget] += amount
+        return used
+
+    def propose(
+        self, placements: dict[int, Placement], pick: random.Random, *, switches: int, tries: int = 8
+    ) -> dict[int, Placement] | None:
+        """The plan with up to ``switches`` tasks in another mode (starts kept, to be rebuilt);
+        None when no switch within the budgets was found in ``tries`` draws per switch."""
+        if not self.tasks:
+            return None
+        limit = self.problem.budget_limit
+        used = self._used(placements)
+        changed = dict(placements)
+        done = 0
+        for _ in range(switches * tries):
+            if done == switches:
+                break
+            t = pick.choice(self.tasks)
+            old = changed[t].mode
+            others = [m for m in self.choices[t] if m != old]
+            if not others:  # placed in a mode with people (not a choice here)
+                continue
+            new = pick.choice(others)
+            after = used.copy()
+            for budget, amount in old.consumes:
+                after[budget] -= amount
+            for budget, amount in new.consumes:
+                after[budget] += amount
+            if (after > limit).any():
+                continue
+            used = after
+            changed[t] = dataclasses.replace(changed[t], mode=new)
+            done += 1
+        return changed if done else None
+
+
 @dataclass
 class SearchStats:
     """What one run of :func:`improve` did."""
@@ -263,6 +327,7 @@ class SearchStats:
     infeasible: int = 0
     accepted: int = 0
     improvements: int = 0
+    mode_switches: int = 0  # accepted rebuilds with modes switched
 
 
 def improve(
@@ -278,14 +343,18 @@ def improve(
 
     Each step rebuilds the current plan in the order of its starts plus random noise
     (:func:`serial_schedule`), double-justifies it and keeps it when it is no worse (ties move
-    the search along plateaus). ``stop`` is asked before every step.
+    the search along plateaus). Where tasks have alternative modes, a share of the steps
+    first switches one or two of them (:class:`ModeSwitch`). ``stop`` is asked before every
+    step.
     """
     stats = stats if stats is not None else SearchStats()
     net = network(problem, placements)
+    switch = ModeSwitch(problem, placements)
 
-    def value_of(starts: np.ndarray) -> float:
-        return value(net.plan(starts))
+    def valuer(of: Network) -> Callable[[np.ndarray], float]:
+        return lambda starts: value(of.plan(starts))
 
+    value_of = valuer(net)
     rng = np.random.default_rng(seed)
     pick = random.Random(seed)
     current = net.starts_of(placements)
@@ -298,15 +367,24 @@ def improve(
         yield net.plan(current), current_value
     while not stop():
         stats.rebuilds += 1
+        trial = net
+        if switch and pick.random() < MODE_SWITCH_SHARE:
+            switched = switch.propose(net.plan(current), pick, switches=pick.choice((1, 1, 2)))
+            if switched is not None:
+                trial = network(problem, switched)
         keys = current + rng.random(net.size) * pick.choice(NOISE_LEVELS)
-        rebuilt = serial_schedule(net, keys)
+        rebuilt = serial_schedule(trial, keys)
         if rebuilt is None:
             stats.infeasible += 1
             continue
-        candidate, candidate_value = double_justify(net, rebuilt, value_of)
+        trial_value = value_of if trial is net else valuer(trial)
+        candidate, candidate_value = double_justify(trial, rebuilt, trial_value)
         if candidate_value > current_value + 1e-9:
             continue
         stats.accepted += 1
+        if trial is not net:
+            stats.mode_switches += 1
+            net, value_of = trial, trial_value
         current, current_value = candidate, candidate_value
         if current_value < best_value - 1e-9:
             best_value = current_value

@@ -3,6 +3,8 @@ and improve plans that can be improved; the stall rules that hand time between i
 
 from __future__ import annotations
 
+import math
+import random
 import time
 from typing import Any
 
@@ -32,20 +34,29 @@ KINDS = ("FS", "SS", "FF", "SF")
 
 
 @st.composite
-def pool_portfolios(draw: st.DrawFn) -> Portfolio:
+def pool_portfolios(draw: st.DrawFn, *, modes: bool = False) -> Portfolio:
     """Small pool-only portfolios: two pools, two projects, dependencies of every kind with
-    lags (some negative), releases and the odd pinned task."""
+    lags (some negative), releases and the odd pinned task; with ``modes``, some tasks have
+    two or three modes that use a project budget."""
     capacity = [draw(st.integers(1, 3)) for _ in range(2)]
     projects = []
     for p in range(2):
         tasks: list[dict[str, Any]] = []
+        cheapest = 0
         for k in range(draw(st.integers(2, 5))):
-            pool = draw(st.integers(0, 1))
-            spec: dict[str, Any] = {
-                "id": f"t{k}",
-                "duration": draw(st.integers(1, 4)),
-                "requirements": [{"pool": f"pool{pool}", "units": draw(st.integers(1, capacity[pool]))}],
-            }
+
+            def way() -> dict[str, Any]:
+                pool = draw(st.integers(0, 1))
+                return {
+                    "duration": draw(st.integers(1, 4)),
+                    "requirements": [{"pool": f"pool{pool}", "units": draw(st.integers(1, capacity[pool]))}],
+                }
+
+            spec: dict[str, Any] = {"id": f"t{k}", **way()}
+            if modes and draw(st.booleans()):
+                options = [{**way(), "consumes": {"cash": draw(st.integers(0, 3))}} for _ in range(draw(st.integers(2, 3)))]
+                cheapest += min(o["consumes"]["cash"] for o in options)
+                spec = {"id": f"t{k}", "modes": options}
             if k and draw(st.booleans()):
                 spec["dependencies"] = [
                     {
@@ -58,7 +69,10 @@ def pool_portfolios(draw: st.DrawFn) -> Portfolio:
                 spec["fixed_start"] = "2027-01-13"
             tasks.append(spec)
         release = draw(st.sampled_from(["2027-01-04", "2027-01-11"]))
-        projects.append({"id": f"p{p}", "release": release, "tasks": tasks})
+        project: dict[str, Any] = {"id": f"p{p}", "release": release, "tasks": tasks}
+        if modes:
+            project["budgets"] = {"cash": cheapest + draw(st.integers(0, 3))}
+        projects.append(project)
     pools = [{"id": f"pool{i}", "capacity": c} for i, c in enumerate(capacity)]
     data = portfolio_dict(projects, [], end="2027-06-30", pools=pools, objective={"makespan": 1})
     return build(data)
@@ -110,6 +124,77 @@ def test_improve_yields_valid_strictly_better_plans(pf: Portfolio) -> None:
         assert plan_value == objective_of(problem, plan)
         assert _valid(pf, problem, plan)
         value = plan_value
+
+
+@settings(deadline=None, max_examples=25, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(pool_portfolios(modes=True))
+def test_mode_switches_keep_every_rule(pf: Portfolio) -> None:
+    """With alternative modes and budgets: every plan the search yields is valid (budgets
+    included), and every proposed switch stays within the budgets."""
+    problem, placements = _levelled(pf)
+    switch = schedule_search.ModeSwitch(problem, placements)
+    pick = random.Random(0)
+    for _ in range(10):
+        switched = switch.propose(placements, pick, switches=2)
+        if switched is not None:
+            assert _within_budgets(problem, switched)
+            assert sum(switched[t].mode != placements[t].mode for t in placements) <= 2
+    value = objective_of(problem, placements)
+    calls = iter(range(40))
+    for plan, plan_value in schedule_search.improve(
+        problem, placements, lambda p: objective_of(problem, p), stop=lambda: next(calls, None) is None
+    ):
+        assert plan_value < value
+        assert _valid(pf, problem, plan)
+        value = plan_value
+
+
+def _within_budgets(problem: Problem, placements: dict[int, Placement]) -> bool:
+    used = np.zeros(problem.num_budgets, dtype=np.int64)
+    for pl in placements.values():
+        for budget, amount in pl.mode.consumes:
+            used[budget] += amount
+    return bool((used <= problem.budget_limit).all())
+
+
+def test_mode_switches_find_the_mode_worth_the_budget() -> None:
+    """Two two-mode tasks in a chain, a budget for one fast mode: from both slow (18 days),
+    the search finds the fast mode for v, which saves more (8 + 3 = 11 days)."""
+    data = portfolio_dict(
+        [
+            {
+                "id": "x",
+                "tasks": [
+                    {"id": "u", "modes": [{"duration": 8, "consumes": {"cash": 1}}, {"duration": 4, "consumes": {"cash": 5}}]},
+                    {
+                        "id": "v",
+                        "modes": [{"duration": 10, "consumes": {"cash": 1}}, {"duration": 3, "consumes": {"cash": 5}}],
+                        "dependencies": [{"task": "u"}],
+                    },
+                ],
+                "budgets": {"cash": 6},
+            }
+        ],
+        [],
+        end="2027-03-31",
+        objective={"tardiness": 0, "completion": 0, "makespan": 1},
+    )
+    pf = build(data)
+    problem = compile_problem(pf)
+    slow = problem.task_modes
+    u, v = (problem.task_ids.index(("x", t)) for t in ("u", "v"))
+    placements = {u: Placement(u, 0, slow[u][0], ()), v: Placement(v, 8, slow[v][0], ())}
+    assert _valid(pf, problem, placements) and objective_of(problem, placements) == 18
+    calls = iter(range(60))
+    found = list(
+        schedule_search.improve(
+            problem, placements, lambda p: objective_of(problem, p), stop=lambda: next(calls, None) is None
+        )
+    )
+    best, value = found[-1]
+    assert value == 11
+    assert best[u].mode.length == 8 and best[v].mode.length == 3
+    assert _valid(pf, problem, best)
 
 
 def _on_the_rig(tid: str, days: int, *after: str) -> dict[str, Any]:
@@ -217,6 +302,26 @@ def test_a_watched_solve_stalls_only_once_it_has_a_plan() -> None:
     assert not watch.stalled()
     time.sleep(0.1)
     assert watch.stalled()
+
+
+@pytest.mark.parametrize(("rival", "beats"), [(math.inf, True), (0.0, False)])
+def test_a_look_beside_counts_only_plans_better_than_the_rival(rival: float, beats: bool) -> None:
+    """Beside a running CP-SAT, rebuilds count (stop it, become the incumbent) only when they
+    beat CP-SAT's best so far, not merely the plan they started from."""
+    pf = _two_chains()
+    problem = compile_problem(pf)
+    _, placements = _levelled(pf)
+    spread = _gappy(problem, placements)
+    began = time.perf_counter()
+    search = optimiser._Search(problem, SolverSettings(time_limit=2, workers=1), began, None, None)
+    result = optimiser.OptimiseResult(spread, search.value(spread), None, False, 0.0)
+    stopped: list[bool] = []
+    beaten = optimiser._schedule_round(
+        search, result, spread, stall=Stall(minimum=20, share=0.0), on_better=lambda: stopped.append(True),
+        rival=lambda: rival,
+    )
+    assert beaten is beats and bool(stopped) is beats
+    assert (result.objective < 11) is beats  # the rebuilds reach 8 either way
 
 
 def test_optimiser_searches_beside_a_stalled_cp_sat(monkeypatch: pytest.MonkeyPatch) -> None:
