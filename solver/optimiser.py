@@ -398,7 +398,8 @@ def _probe_beside(
     *,
     rival: Callable[[], float],
 ) -> tuple[SubResult, bool]:
-    """Run the solve in a thread; when it stalls, the schedule search from its plan. Returns
+    """Run the solve in a thread; when it stalls, the schedule search from its plan (or from
+    the incumbent, if that is better). Returns
     the solve's result and whether the schedule search beat the solve's best plan (``rival``:
     the solve may still find better ones meanwhile)."""
     outcome: list[SubResult] = []
@@ -417,8 +418,9 @@ def _probe_beside(
         thread.join(PROBE_POLL_SECONDS)
         if not probed and thread.is_alive() and watch.stalled() and watch.plan is not None:
             probed = True
+            start = watch.plan if search.value(watch.plan) < result.objective else result.placements
             beaten = _schedule_round(
-                search, result, watch.plan, on_better=watch.stop, running=watch.finished, rival=rival
+                search, result, start, on_better=watch.stop, running=watch.finished, rival=rival
             )
     if errors:
         raise errors[0]
@@ -436,7 +438,7 @@ def _schedule_round(
     rival: Callable[[], float] | None = None,
 ) -> bool:
     """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit);
-    True if they beat ``start`` (and the ``rival``'s current value, if given).
+    True if they beat the incumbent (and the ``rival``'s current value, if given).
 
     ``on_better`` is called on the first plan that beats them; with ``running`` (a solve
     beside this search) the search also ends when that solve ends without being stopped.
@@ -454,14 +456,15 @@ def _schedule_round(
         search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
     ):
         improved()
-        ahead = rival is None or value < rival() - 1e-9
+        # it counts only ahead of the incumbent and of the rival (CP-SAT's best beside it):
+        # started from a CP-SAT plan worse than the incumbent, beating that plan is not enough
+        ahead = value < result.objective - 1e-9 and (rival is None or value < rival() - 1e-9)
         if not found and ahead:
             found = True
             beside = None  # the solve beside is asked to stop: its end no longer ends this search
             if on_better is not None:
                 on_better()
-        # a plan worse than the rival's (CP-SAT's beside) is not news: its own plan wins later
-        if ahead and value < result.objective - 1e-9:
+        if ahead:
             result.placements, result.objective = placements, value
             result.best_seconds = time.perf_counter() - began
             if search.on_improvement:
