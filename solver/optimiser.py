@@ -399,9 +399,9 @@ def _probe_beside(
     rival: Callable[[], float],
 ) -> tuple[SubResult, bool]:
     """Run the solve in a thread; when it stalls, the schedule search from its plan (or from
-    the incumbent, if that is better). Returns
-    the solve's result and whether the schedule search beat the solve's best plan (``rival``:
-    the solve may still find better ones meanwhile)."""
+    the incumbent, if that is better). Returns the solve's result and whether the schedule
+    search beat both the incumbent and the solve's best plan (``rival``: the solve may still
+    find better ones meanwhile)."""
     outcome: list[SubResult] = []
     errors: list[BaseException] = []
 

@@ -7,6 +7,7 @@ working days ``0 … num_days-1`` (a task occupying days ``s … s+d-1`` has sta
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from functools import cached_property
@@ -150,6 +151,14 @@ class Problem:
         """Per requirement: rows of its candidates with a parallel-project limit."""
         limited = self.person_max_projects > 0
         return [np.flatnonzero(limited[e]).tolist() for e in self.req_eligible]
+
+    def budget_use(self, modes: Iterable[Mode]) -> np.ndarray:
+        """Amount of each budget that tasks run in these modes consume together."""
+        used = np.zeros(self.num_budgets, dtype=np.int64)
+        for mode in modes:
+            for budget, amount in mode.consumes:
+                used[budget] += amount
+        return used
 
     def slots(self, task: int, mode: Mode) -> list[tuple[int, int]]:
         """``(requirement, count)`` pairs a task needs in ``mode``."""

@@ -279,13 +279,6 @@ class ModeSwitch:
     def __bool__(self) -> bool:
         return bool(self.tasks)
 
-    def _used(self, placements: dict[int, Placement]) -> np.ndarray:
-        used = np.zeros(self.problem.num_budgets, dtype=np.int64)
-        for pl in placements.values():
-            for budget, amount in pl.mode.consumes:
-                used[budget] += amount
-        return used
-
     def propose(
         self, placements: dict[int, Placement], pick: random.Random, *, switches: int, tries: int = 8
     ) -> dict[int, Placement] | None:
@@ -294,7 +287,7 @@ class ModeSwitch:
         if not self.tasks:
             return None
         limit = self.problem.budget_limit
-        used = self._used(placements)
+        used = self.problem.budget_use(pl.mode for pl in placements.values())
         changed = dict(placements)
         done = 0
         for _ in range(switches * tries):

@@ -259,10 +259,7 @@ def budgets(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     pb = scope.problem
     if pb.num_budgets == 0:
         return
-    spent = np.zeros(pb.num_budgets, dtype=np.int64)
-    for pl in scope.fixed_placements():
-        for budget, amount in pl.mode.consumes:
-            spent[budget] += amount
+    spent = pb.budget_use(pl.mode for pl in scope.fixed_placements())
     terms: dict[int, list[cp_model.LinearExprT]] = {}
     for tv in v.tasks.values():
         per_budget: dict[int, dict] = {}
