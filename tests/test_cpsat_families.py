@@ -93,6 +93,33 @@ def _modes_with_people(v_days: int) -> Portfolio:
     )
 
 
+def _modes_on_a_pool(deadline: str, status: str = "committed") -> Portfolio:
+    """u runs fast on all 3 rig units or slowly on one; v needs 2 units for 8 days. Only the
+    slow mode lets the two overlap: 8 working days (till 2027-01-13), else 12."""
+    rig = "rig"
+    return portfolio(
+        [],
+        [
+            project(
+                "x",
+                [
+                    {
+                        "id": "u",
+                        "modes": [
+                            {"duration": 4, "requirements": [{"pool": rig, "units": 3}]},
+                            {"duration": 8, "requirements": [{"pool": rig, "units": 1}]},
+                        ],
+                    },
+                    task("v", 8, [{"pool": rig, "units": 2}]),
+                ],
+                deadline=deadline,
+                status=status,
+            )
+        ],
+        pools=[{"id": rig, "capacity": 3}],
+    )
+
+
 PAIRS = {
     "window: deadline": (
         portfolio([person("a", {"dev": 3})], [project("x", [task("t", 5)], deadline="2027-01-08")]),
@@ -335,6 +362,7 @@ PAIRS = {
     # each pair below differs in one duration only: the infeasible one is a day too long
     "modes and budget": (_modes_and_budget(v_slow=6), _modes_and_budget(v_slow=7)),
     "modes with people": (_modes_with_people(v_days=7), _modes_with_people(v_days=8)),
+    "modes on a pool": (_modes_on_a_pool("2027-01-13"), _modes_on_a_pool("2027-01-12")),
     "committed must fit": (
         portfolio(
             [person("a", {"dev": 1})],
@@ -357,6 +385,15 @@ def test_proposed_project_left_out_when_it_cannot_fit() -> None:
     result = cp_solve(pf)
     assert result.placements is not None
     assert {pf.projects[0].id} == {compile_problem(pf).task_ids[t][0] for t in result.placements}
+
+
+def test_a_left_out_task_with_modes_uses_no_pool() -> None:
+    """A proposed project whose task v cannot meet its deadline is left out (the deadline
+    binds only planned tasks), although both modes of its task u use the pool (an absent
+    task's demand is zero)."""
+    pf = _modes_on_a_pool("2027-01-12", status="proposed")
+    result = cp_solve(pf)
+    assert result.status == "OPTIMAL" and result.placements == {}
 
 
 def test_effort_task_picks_the_crew_that_meets_the_deadline() -> None:

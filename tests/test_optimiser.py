@@ -23,6 +23,7 @@ from solver.problem import compile_problem
 from solver.settings import SolverSettings
 from solver.solve import best_levelling, solve
 from tests.helpers import valid_portfolios
+from tests.portfolios import person, portfolio, project, task
 
 
 def _tiny(seed: int) -> dict:
@@ -157,3 +158,43 @@ def test_times_only_models_are_solved_with_the_scheduling_neighbourhoods(
         sub = optimiser.solve_whole(problem, {}, {}, SolverSettings(time_limit=5, workers=2), 5.0)
         assert sub.status == "OPTIMAL"
         assert seen.pop() == expected
+
+
+def test_a_multi_mode_task_enters_each_pool_with_one_interval() -> None:
+    """The pool cumulatives hold one interval per (task, pool its modes use), whose demand
+    follows the chosen mode, not one optional interval per mode."""
+    built = _built_full_model(_multi_mode_pools())
+    problem = built.scope.problem
+    used = sum(
+        len({pool for mode in problem.task_modes[t] for pool, _ in mode.pools})
+        for t in range(problem.num_tasks)
+    )
+    multi = [t for t in range(problem.num_tasks) if len(problem.task_modes[t]) > 1]
+    entries = [len(c.cumulative.intervals) for c in built.model.proto.constraints if c.has_cumulative()]
+    assert multi and entries and sum(entries) == used
+
+
+def test_the_first_look_beside_cp_sat_waits_longer_in_long_solves() -> None:
+    assert optimiser.probe_stall(10) == optimiser.CP_SAT_STALL
+    patient = optimiser.probe_stall(60)
+    assert patient.minimum == pytest.approx(6) and patient.share == optimiser.CP_SAT_STALL.share
+    assert not patient.exceeded(since_progress=5, running=8) and patient.exceeded(since_progress=7, running=8)
+
+
+def test_a_proposed_project_that_cannot_meet_its_deadline_leaves_the_rest_optimised() -> None:
+    """Its tasks' windows once bound even when the project was left out: CP-SAT said
+    infeasible and the levelling plan came back unproven."""
+    pf = portfolio(
+        [person("a", {"dev": 1}), person("b", {"dev": 1})],
+        [
+            project(
+                "x",
+                [task("u", 3), task("v", 3, dependencies=[{"task": "u"}]), task("w", 4)],
+                due="2027-01-05",
+            ),
+            project("y", [task("z", 8)], deadline="2027-01-08", status="proposed"),  # 5 working days
+        ],
+    )
+    plan = solve(pf, SolverSettings(time_limit=5, workers=1, deterministic=True))
+    assert plan.status == PlanStatus.optimal and plan.stats["cp_sat_status"] == "OPTIMAL"
+    assert {a.project for a in plan.assignments} == {"x"}

@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables
 from solver.levelling import Placement
-from solver.problem import Point
+from solver.problem import Mode, Point
 
 
 def task_windows(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -28,7 +28,9 @@ def task_windows(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
                 model.add(tv.present == 0)
             else:
                 model.add_bool_or([])
-        model.add(tv.end <= hi)
+        ct = model.add(tv.end <= hi)
+        if tv.present is not None:  # an absent task's variables are free
+            ct.only_enforce_if(tv.present)
         if pb.task_fixed_start[t] >= 0:
             model.add(tv.start == int(pb.task_fixed_start[t]))
         bools = [b for _, b in tv.modes if b is not None]
@@ -241,11 +243,21 @@ def pool_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     for pl in scope.fixed_placements():
         for pool, units in pl.mode.pools:
             used[pool, pl.start : pl.end] += units
-    usage: dict[int, list[tuple[cp_model.IntervalVar, int]]] = {}
+    # A multi-mode task enters with its own interval (the chosen mode's length) and a demand
+    # that depends on the mode, not with one optional interval per mode: a third of the
+    # intervals on MISTA, and CP-SAT's neighbourhood steps take a third of the wall time
+    # (MISTA at 60 s, CP-SAT alone: 10 of 15 better, 2 worse).
+    usage: dict[int, list[tuple[cp_model.IntervalVar, cp_model.LinearExprT]]] = {}
     for tv in v.tasks.values():
-        for (mode, _), interval in zip(tv.modes, tv.mode_intervals, strict=True):
+        per_pool: dict[int, dict[Mode, int]] = {}
+        for mode, _ in tv.modes:
+            units_of: dict[int, int] = {}
             for pool, units in mode.pools:
-                usage.setdefault(pool, []).append((interval, units))
+                units_of[pool] = units_of.get(pool, 0) + units
+            for pool, units in units_of.items():
+                per_pool.setdefault(pool, {})[mode] = units
+        for pool, amounts in per_pool.items():
+            usage.setdefault(pool, []).append((tv.interval, tv.mode_demand(model, amounts)))
     for pool, items in usage.items():
         cap = int(pb.pool_capacity[pool])
         fixed = _segments(np.minimum(used[pool], cap), 0)

@@ -47,6 +47,18 @@ class TaskVars:
         pairs = [(lit, amounts[m]) for m, lit in self.modes if amounts.get(m)]
         return cp_model.LinearExpr.weighted_sum([p[0] for p in pairs], [p[1] for p in pairs])
 
+    def mode_demand(self, model: cp_model.CpModel, amounts: dict[Mode, int]) -> cp_model.LinearExprT:
+        """What the chosen mode uses of a resource, as a demand of the task interval in a
+        cumulative: a constant when every mode uses the same, else an integer variable equal to
+        :meth:`mode_amount` (a cumulative takes one variable per demand)."""
+        values = {amounts.get(mode, 0) for mode, _ in self.modes}
+        if len(values) == 1:
+            return values.pop()
+        low = min(values) if self.present is None else 0  # an absent task chooses no mode
+        demand = model.new_int_var(low, max(values), "")
+        model.add(demand == self.mode_amount(amounts))
+        return demand
+
 
 @dataclass
 class Variables:
