@@ -13,7 +13,7 @@ from ortools.sat.python import cp_model
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables
 from solver.levelling import Placement
-from solver.problem import Mode, Point
+from solver.problem import Point
 
 
 def task_windows(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -249,14 +249,7 @@ def pool_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     # (MISTA at 60 s, CP-SAT alone: 10 of 15 better, 2 worse).
     usage: dict[int, list[tuple[cp_model.IntervalVar, cp_model.LinearExprT]]] = {}
     for tv in v.tasks.values():
-        per_pool: dict[int, dict[Mode, int]] = {}
-        for mode, _ in tv.modes:
-            units_of: dict[int, int] = {}
-            for pool, units in mode.pools:
-                units_of[pool] = units_of.get(pool, 0) + units
-            for pool, units in units_of.items():
-                per_pool.setdefault(pool, {})[mode] = units
-        for pool, amounts in per_pool.items():
+        for pool, amounts in tv.amounts_by_mode(lambda mode: mode.pools).items():
             usage.setdefault(pool, []).append((tv.interval, tv.mode_demand(model, amounts)))
     for pool, items in usage.items():
         cap = int(pb.pool_capacity[pool])
@@ -274,11 +267,7 @@ def budgets(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     spent = pb.budget_use(pl.mode for pl in scope.fixed_placements())
     terms: dict[int, list[cp_model.LinearExprT]] = {}
     for tv in v.tasks.values():
-        per_budget: dict[int, dict] = {}
-        for mode, _ in tv.modes:
-            for budget, amount in mode.consumes:
-                per_budget.setdefault(budget, {})[mode] = amount
-        for budget, amounts in per_budget.items():
+        for budget, amounts in tv.amounts_by_mode(lambda mode: mode.consumes).items():
             expr = tv.mode_amount(amounts)
             if tv.present is not None and len(tv.modes) == 1:
                 expr = amounts[tv.modes[0][0]] * tv.present

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
@@ -46,6 +47,20 @@ class TaskVars:
             return amounts.get(self.modes[0][0], 0)
         pairs = [(lit, amounts[m]) for m, lit in self.modes if amounts.get(m)]
         return cp_model.LinearExpr.weighted_sum([p[0] for p in pairs], [p[1] for p in pairs])
+
+    def amounts_by_mode(
+        self, uses: Callable[[Mode], Iterable[tuple[int, int]]]
+    ) -> dict[int, dict[Mode, int]]:
+        """Resource → (mode → amount) for the ``(resource, amount)`` pairs each mode ``uses``
+        (pairs of one resource within a mode add up); resources no mode uses are left out."""
+        out: dict[int, dict[Mode, int]] = {}
+        for mode, _ in self.modes:  # equal modes are one key: assigned, never added twice
+            total: dict[int, int] = {}
+            for resource, amount in uses(mode):
+                total[resource] = total.get(resource, 0) + amount
+            for resource, amount in total.items():
+                out.setdefault(resource, {})[mode] = amount
+        return out
 
     def mode_demand(self, model: cp_model.CpModel, amounts: dict[Mode, int]) -> cp_model.LinearExprT:
         """What the chosen mode uses of a resource, as a demand of the task interval in a
