@@ -12,19 +12,24 @@ from model.checker import check_assignments
 from model.kpis import objective_value
 from model.portfolio import Portfolio
 from solver.convert import to_assignments
-from solver.cpsat.constraints import CONSTRAINTS, skill_pools
+from solver.cpsat.constraints import CONSTRAINTS, head_count, person_capacity, skill_pools
 from solver.cpsat.model import SubResult, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.problem import compile_problem
 from tests.portfolios import person, portfolio, project, task
 
 
-def cp_solve(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
+def cp_solve_unchecked(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
     pb = compile_problem(pf)
     proposed = {p for p in range(pb.num_projects) if not pb.project_committed[p]}
     scope = build_scope(pb, list(range(pb.num_tasks)), {}, proposed)
     built = build_model(scope, families)
-    result = solve_model(built, time_limit=10, workers=1, seed=0, deterministic=True)
+    return solve_model(built, time_limit=10, workers=1, seed=0, deterministic=True)
+
+
+def cp_solve(pf: Portfolio, families: tuple = CONSTRAINTS) -> SubResult:
+    pb = compile_problem(pf)
+    result = cp_solve_unchecked(pf, families)
     if result.placements is not None:
         assignments = to_assignments(pb, result.placements.values())
         assert check_assignments(pf, assignments) == []
@@ -404,11 +409,32 @@ def test_effort_task_picks_the_crew_that_meets_the_deadline() -> None:
     assert placement.mode.crew == 2 and placement.mode.length == 5
 
 
-def test_skill_pools_are_redundant() -> None:
-    """The redundant pools never change the optimum."""
-    without = tuple(f for f in CONSTRAINTS if f is not skill_pools)
+@pytest.mark.parametrize("family", [skill_pools, head_count])
+def test_redundant_families_never_change_the_optimum(family: object) -> None:
+    without = tuple(f for f in CONSTRAINTS if f is not family)
     for feasible, _ in PAIRS.values():
         assert cp_solve(feasible).objective == pytest.approx(cp_solve(feasible, without).objective)
+
+
+def _two_generalists(deadline: str) -> Portfolio:
+    """a and b both hold dev and qa; u needs a dev and a qa, v a dev, both 5 days."""
+    both = {"dev": 1, "qa": 1}
+    return portfolio(
+        [person("a", both), person("b", both)],
+        [project("x", [task("u", 5, [{"skill": "dev"}, {"skill": "qa"}]), task("v", 5)], deadline=deadline)],
+    )
+
+
+def test_head_count_counts_people_across_skills() -> None:
+    """Without the people's own capacity, the skill pools let u and v share one week (2 devs
+    of 2, 1 qa of 2) while it takes 3 people of 2; the head count alone forbids it."""
+    no_people = tuple(f for f in CONSTRAINTS if f not in (person_capacity, head_count))
+    heads_only = tuple(f for f in CONSTRAINTS if f is not person_capacity)
+    one_week, two_weeks = _two_generalists("2027-01-08"), _two_generalists("2027-01-15")
+    assert cp_solve_unchecked(one_week, no_people).status == "OPTIMAL"
+    assert cp_solve_unchecked(one_week, heads_only).status == "INFEASIBLE"
+    assert cp_solve_unchecked(two_weeks, heads_only).status == "OPTIMAL"
+    assert cp_solve(one_week).status == "INFEASIBLE"
 
 
 def test_makespan_objective_on_pools() -> None:

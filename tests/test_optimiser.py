@@ -198,3 +198,30 @@ def test_a_proposed_project_that_cannot_meet_its_deadline_leaves_the_rest_optimi
     plan = solve(pf, SolverSettings(time_limit=5, workers=1, deterministic=True))
     assert plan.status == PlanStatus.optimal and plan.stats["cp_sat_status"] == "OPTIMAL"
     assert {a.project for a in plan.assignments} == {"x"}
+
+
+def test_staffed_models_get_a_second_full_search_on_task_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With people to name, few enough tasks and 2 workers, CP-SAT runs its "fixed" search on
+    the task starts beside the default one; otherwise CP-SAT's defaults."""
+    seen: list[tuple[int, int]] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        strategies = model.proto.search_strategy
+        seen.append((self.parameters.num_full_subsolvers, len(strategies[0].exprs) if strategies else 0))
+        return original(self, model, callback)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    staffed = compile_problem(parse_portfolio(generate_size("tiny", seed=0)))
+    n = staffed.num_tasks
+    pools_only = compile_problem(parse_portfolio(_multi_mode_pools()))
+    for problem, workers, max_tasks, expected in (
+        (staffed, 2, n, (2, n)),
+        (staffed, 4, n, (0, n)),  # CP-SAT runs "fixed" itself from 3 workers
+        (staffed, 1, n, (0, 0)),  # one worker: CP-SAT's own search
+        (staffed, 2, n - 1, (0, 0)),  # more tasks than the complete search is for
+        (pools_only, 2, pools_only.num_tasks, (0, 0)),
+    ):
+        monkeypatch.setattr(optimiser, "STAFFING_SEARCH_MAX_TASKS", max_tasks)
+        optimiser.solve_whole(problem, {}, {}, SolverSettings(time_limit=1, workers=workers), 1.0)
+        assert seen.pop() == expected

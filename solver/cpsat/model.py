@@ -59,6 +59,16 @@ def has_decisions_beyond_times(built: BuiltModel) -> bool:
     return bool(v.assign or v.project_present) or any(len(tv.modes) > 1 for tv in v.tasks.values())
 
 
+def add_start_order_search(built: BuiltModel) -> None:
+    """Decision strategy: fix task starts, the earliest possible first, each to its earliest.
+
+    CP-SAT's ``fixed`` subsolver follows it: the "set times" search that lazy clause
+    generation solvers use on multi-skill scheduling, with names left to propagation.
+    """
+    starts = [tv.start for tv in built.variables.tasks.values()]  # in the scope's topological order
+    built.model.add_decision_strategy(starts, cp_model.CHOOSE_LOWEST_MIN, cp_model.SELECT_MIN_VALUE)
+
+
 def add_hint(built: BuiltModel, placements: dict[int, Placement]) -> None:
     """Hint every decision variable from a known plan (complete where the plan covers it)."""
     scope, model, v = built.scope, built.model, built.variables
