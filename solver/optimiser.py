@@ -79,8 +79,8 @@ STAFFING_PARAMETERS: dict[str, object] = {"num_full_subsolvers": 2}
 # It is a complete search, which closes proofs on tens of tasks, not hundreds; on larger models
 # the thread it takes from the neighbourhoods is missed. Measured at 10 s against the engine
 # without it: MSPSP instances of 20-30 tasks never worse; set-2b with 58 tasks worse on 9 of
-# 33, better on 2; iMOPSE with 200-500 tasks worse on all 4; generated p30 (300 tasks) 40-70 %
-# worse on two of three seeds.
+# 33, better on 2; iMOPSE (sample of 20) worse on 4, all of 200-500 tasks; generated p30
+# (300 tasks) 40-70 % worse on two of three seeds.
 STAFFING_SEARCH_MAX_TASKS = 50
 
 # CP-SAT and the schedule search count as stalled once they have not improved for
