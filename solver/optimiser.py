@@ -234,7 +234,8 @@ def solve_whole(
     # else: pools only, no named people. There CP-SAT's own first plans beat the levelling
     # plan as a start by far (10 s, MPLIB 887 vs 955, MISTA B-4 −19 %): the hint anchors
     # its search to the levelling plan, which it then rarely leaves.
-    if _runs_a_staffing_search(built, settings):
+    staffing_search = _runs_a_staffing_search(built, settings)
+    if staffing_search:
         add_start_order_search(built)
     return solve_model(
         built,
@@ -245,7 +246,7 @@ def solve_whole(
         log=settings.log,
         on_solution=on_solution,
         stop_at=stop_at,
-        extra_params=_whole_model_parameters(built, settings),
+        extra_params=_whole_model_parameters(built, settings, staffing_search),
         watch=watch,
     )
 
@@ -263,13 +264,15 @@ def _runs_a_staffing_search(built: BuiltModel, settings: SolverSettings) -> bool
     )
 
 
-def _whole_model_parameters(built: BuiltModel, settings: SolverSettings) -> dict[str, object] | None:
-    """CP-SAT parameters of a whole-model solve."""
+def _whole_model_parameters(
+    built: BuiltModel, settings: SolverSettings, staffing_search: bool
+) -> dict[str, object] | None:
+    """CP-SAT parameters of a whole-model solve (``staffing_search``: it has the start strategy)."""
     if not has_decisions_beyond_times(built):
         return TIMES_ONLY_PARAMETERS
     # From 3 workers CP-SAT runs its "fixed" search itself once the model has a strategy;
     # with 2 it runs one full search and gives the other thread to neighbourhoods: ask for two.
-    if settings.workers == 2 and _runs_a_staffing_search(built, settings):
+    if staffing_search and settings.workers == 2:
         return STAFFING_PARAMETERS
     return None
 
