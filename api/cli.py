@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+import tomllib
 from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -25,7 +26,7 @@ from model.load import InvalidInput, parse_model, parse_portfolio
 from model.plan import ErrorItem, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
 from model.rules import Issue
-from solver.settings import Preset, SolverSettings
+from solver.settings import Preset, SolverSettings, toml_table
 from solver.solve import Progress, solve
 
 
@@ -126,14 +127,35 @@ def _settings(
     preset: str | None,
     deterministic: bool,
     optimise: bool,
+    settings_file: Path | None = None,
 ) -> SolverSettings:
-    overrides: dict[str, object] = {"deterministic": deterministic, "optimise": optimise}
-    for key, value in (("time_limit", time_limit), ("workers", workers), ("seed", seed)):
+    """Settings from the command line, over a TOML settings file if one is given.
+
+    Raises
+    ------
+    InvalidInput
+        The file cannot be read, is not TOML, or a setting is invalid (each issue names it).
+    """
+    table: dict[str, object] = {}
+    if settings_file is not None:
+        try:
+            table = toml_table(settings_file)
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise InvalidInput([Issue(str(settings_file), str(exc))]) from None
+    # flags left at their defaults do not override the file
+    overrides: dict[str, object] = {"deterministic": True} if deterministic else {}
+    if not optimise:
+        overrides["optimise"] = False
+    for key, value in (("time_limit", time_limit), ("workers", workers), ("seed", seed), ("preset", preset)):
         if value is not None:
             overrides[key] = value
-    if preset:
-        return SolverSettings.preset(preset, **overrides)  # type: ignore[arg-type]
-    return SolverSettings.model_validate(overrides)
+    merged = {**table, **overrides}
+    chosen = merged.pop("preset", None)
+    if chosen is not None:
+        if chosen not in Preset.__args__:  # type: ignore[attr-defined]
+            raise InvalidInput([Issue("preset", f"unknown preset '{chosen}' (fast, balanced, thorough)")])
+        merged = {**SolverSettings.preset(str(chosen)).model_dump(exclude_unset=True), **merged}  # type: ignore[arg-type]
+    return parse_model(SolverSettings, merged)
 
 
 TimeLimit = Annotated[float | None, typer.Option("--time-limit", "-t", help="Seconds to search.")]
@@ -210,12 +232,23 @@ def solve_command(
             "(objective and bound are then in the family's terms).",
         ),
     ] = None,
+    settings_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--settings",
+            help="Solver settings from a TOML file ([solver] table: time_limit, workers, seed, "
+            "preset, cp_sat_parameters, ...); options given here override it.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a portfolio: print the summary, optionally write the plan and a report."""
     if preset is not None and preset not in Preset.__args__:  # type: ignore[attr-defined]
         err_console.print(f"--preset: unknown preset '{preset}' (fast, balanced, thorough)")
         raise typer.Exit(ExitCode.INVALID_INPUT)
-    settings = _settings(time_limit, workers, seed, preset, deterministic, optimise)
+    try:
+        settings = _settings(time_limit, workers, seed, preset, deterministic, optimise, settings_file)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, "settings")
     if fmt is not None:
         _solve_benchmark(portfolio_file, fmt, settings, output, report, as_json)
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)

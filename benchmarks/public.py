@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
 import math
 import re
 import statistics
@@ -244,7 +245,14 @@ def select_instances(
 # --------------------------------------------------------------------------- one instance
 
 
-def measure_ours(family: str, path: str, time_limit: float, workers: int, seed: int) -> dict[str, Any]:
+def measure_ours(
+    family: str,
+    path: str,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    cp_sat_parameters: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """Solve one instance with the engine (runs in a fresh process).
 
     Returns
@@ -267,7 +275,9 @@ def measure_ours(family: str, path: str, time_limit: float, workers: int, seed: 
 
     began = time.perf_counter()
     instance = read_instance(family, Path(path))
-    settings = SolverSettings(time_limit=time_limit, workers=workers, seed=seed)
+    settings = SolverSettings(
+        time_limit=time_limit, workers=workers, seed=seed, cp_sat_parameters=cp_sat_parameters or {}
+    )
     portfolio, plan = solve_instance(instance, settings, record)
     total = time.perf_counter() - began
     rechecked = check_plan(portfolio, plan) if plan.status.has_plan else []
@@ -509,6 +519,18 @@ def _output_paths(out: Path, family: str) -> tuple[Path, Path]:
     return base.with_suffix(".csv"), base.with_suffix(".md")
 
 
+def cp_sat_parameter(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` of ``--cp-sat``: the value read as JSON (numbers, true, lists), else as text."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"'{text}': expected NAME=VALUE")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return name.strip(), value
+
+
 def parser() -> argparse.ArgumentParser:
     """The command line of ``python -m benchmarks run``."""
     p = argparse.ArgumentParser(
@@ -525,6 +547,16 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=2, metavar="W", help="CP-SAT workers (2)")
     p.add_argument("--seed", type=int, default=0, metavar="K", help="random seed (0)")
     p.add_argument("--peer", action="store_true", help="also solve each instance with PyJobShop")
+    p.add_argument(
+        "--cp-sat",
+        dest="cp_sat",
+        action="append",
+        type=cp_sat_parameter,
+        default=[],
+        metavar="NAME=VALUE",
+        help="a CP-SAT parameter for our engine's solves (repeatable; VALUE as JSON, else text), "
+        'e.g. --cp-sat num_full_subsolvers=2 --cp-sat \'subsolvers=["default_lp","core"]\'',
+    )
     p.add_argument(
         "--data", type=Path, metavar="DIR", help="folder of the family folders (shared/benchmarks)"
     )
@@ -547,6 +579,15 @@ def run(args: argparse.Namespace) -> RunResult:
     files = select_instances(args.family, data_root, sets=args.sets, names=args.instances, sample=args.sample)
     if not files:
         raise ValueError(f"no instances selected for '{args.family}' in {data_root}")
+    cp_sat_parameters = dict(args.cp_sat)
+    if cp_sat_parameters:  # a bad name or value stops the run here, not in every child
+        from model.load import InvalidInput, parse_model
+        from solver.settings import SolverSettings
+
+        try:
+            parse_model(SolverSettings, {"cp_sat_parameters": cp_sat_parameters})
+        except InvalidInput as exc:
+            raise ValueError("--cp-sat: " + "; ".join(str(issue) for issue in exc.issues)) from None
     # Load the engine once, before forking: every instance of the run then uses the same
     # engine code even if the files change on disk meanwhile (children are forked).
     import api.benchmark_format  # noqa: F401
@@ -573,7 +614,7 @@ def run(args: argparse.Namespace) -> RunResult:
         for k, path in enumerate(files, start=1):
             name = instance_id(args.family, path)
             same = (args.family, str(path), args.time_limit, args.workers, args.seed)  # both sides
-            ours = run_isolated(measure_ours, *same, timeout=timeout)
+            ours = run_isolated(measure_ours, *same, cp_sat_parameters, timeout=timeout)
             theirs = None
             if args.peer:
                 if peer_fn is None:
@@ -599,6 +640,7 @@ def run(args: argparse.Namespace) -> RunResult:
         "sets": " ".join(args.sets) if args.sets else "all",
         "sample": args.sample if args.sample else "all",
         "peer": "PyJobShop (CP-SAT)" if args.peer else "no",
+        "CP-SAT parameters (ours)": json.dumps(cp_sat_parameters) if cp_sat_parameters else "the engine's own",
         "date": dt.date.today().isoformat(),
         "commit": code_version(),
         "csv": csv_path.name,

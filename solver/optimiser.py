@@ -246,7 +246,7 @@ def solve_whole(
         log=settings.log,
         on_solution=on_solution,
         stop_at=stop_at,
-        extra_params=_whole_model_parameters(built, settings, staffing_search),
+        extra_params=with_overrides(settings, _whole_model_parameters(built, settings, staffing_search)),
         watch=watch,
     )
 
@@ -275,6 +275,14 @@ def _whole_model_parameters(
     if staffing_search and settings.workers == 2:
         return STAFFING_PARAMETERS
     return None
+
+
+def with_overrides(settings: SolverSettings, engine: dict[str, object] | None) -> dict[str, object] | None:
+    """The engine's CP-SAT parameters for a solve with the user's ``cp_sat_parameters`` over
+    them (a user value replaces the engine's, lists included)."""
+    if not settings.cp_sat_parameters:
+        return engine
+    return {**(engine or {}), **settings.cp_sat_parameters}
 
 
 def _construct(search: _Search, result: OptimiseResult) -> None:
@@ -606,7 +614,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             workers=settings.workers,
             seed=rng.randrange(1 << 30),
             deterministic=settings.deterministic,
-            extra_params=LNS_PARAMETERS,
+            extra_params=with_overrides(settings, LNS_PARAMETERS),
             track=False,
         )
         # Tiny neighbourhoods cost CP-SAT almost no deterministic time but Python real work:

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from solver.cpsat.parameters import ParameterValue, check_parameters
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,18 @@ class SolverSettings(BaseModel):
     explain: bool = Field(
         default=True, description="Attach bottlenecks, late-project reasons and slack to the plan."
     )
+    cp_sat_parameters: dict[str, ParameterValue] = Field(
+        default_factory=dict,
+        description="CP-SAT parameters set on every optimiser solve (whole model and "
+        "neighbourhoods), over the engine's own choice, e.g. {num_full_subsolvers = 2}. For "
+        "experiments: time limit, workers, seed and log have their own settings.",
+    )
+
+    @field_validator("cp_sat_parameters")
+    @classmethod
+    def _known_parameters(cls, value: dict[str, ParameterValue]) -> dict[str, ParameterValue]:
+        check_parameters(value)
+        return value
 
     @classmethod
     def preset(cls, name: Preset, **overrides: object) -> SolverSettings:
@@ -72,7 +86,19 @@ class SolverSettings(BaseModel):
     @classmethod
     def from_toml(cls, path: Path) -> SolverSettings:
         """Load settings from the ``[solver]`` table (or the top level) of a TOML file."""
-        data = tomllib.loads(path.read_text())
-        table = data.get("solver", data)
+        table = toml_table(path)
         preset = table.pop("preset", None)
-        return cls.preset(preset, **table) if preset else cls.model_validate(table)
+        return cls.preset(preset, **table) if preset else cls.model_validate(table)  # type: ignore[arg-type]
+
+
+def toml_table(path: Path) -> dict[str, object]:
+    """The ``[solver]`` table (or the top level) of a TOML settings file.
+
+    Raises
+    ------
+    OSError, tomllib.TOMLDecodeError
+        The file cannot be read or is not TOML.
+    """
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    table = data.get("solver", data)
+    return dict(table) if isinstance(table, dict) else {}

@@ -160,3 +160,35 @@ def test_summary_and_report_name_the_bottleneck_behind_the_bound(tmp_path: Path)
     assert result.exit_code == ExitCode.PLAN, result.output
     assert "bound 12 (capacity of pool rig)" in result.output
     assert "lower bound 12 (capacity of pool rig)" in report.read_text()
+
+
+def test_solve_takes_settings_from_a_toml_file(tmp_path: Path) -> None:
+    """``--settings``: the [solver] table, with options on the command line over it."""
+    path = tmp_path / "settings.toml"
+    path.write_text('[solver]\ntime_limit = 1\nseed = 3\ncp_sat_parameters = {num_full_subsolvers = 2}\n')
+    result = runner.invoke(app, ["solve", str(SMALL), "--settings", str(path), "--json", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["status"] in ("optimal", "feasible")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[solver]\ncp_sat_parameters = {num_full_subsolver = 2}\n", "num_full_subsolver: unknown CP-SAT parameter"),
+        ("[solver]\nworkers = 0\n", "workers"),
+        ("[solver]\npreset = 'turbo'\n", "preset: unknown preset 'turbo'"),
+        ("[solver\n", "settings.toml"),
+    ],
+)
+def test_bad_settings_file_exits_4_naming_the_setting(tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "settings.toml"
+    path.write_text(text)
+    result = runner.invoke(app, ["solve", str(SMALL), "--settings", str(path)])
+    assert result.exit_code == ExitCode.INVALID_INPUT
+    assert "invalid settings" in result.output and expected in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_settings_file_exits_4(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["solve", str(SMALL), "--settings", str(tmp_path / "nope.toml")])
+    assert result.exit_code == ExitCode.INVALID_INPUT and "nope.toml" in result.output

@@ -225,3 +225,53 @@ def test_staffed_models_get_a_second_full_search_on_task_starts(monkeypatch: pyt
         monkeypatch.setattr(optimiser, "STAFFING_SEARCH_MAX_TASKS", max_tasks)
         optimiser.solve_whole(problem, {}, {}, SolverSettings(time_limit=1, workers=workers), 1.0)
         assert seen.pop() == expected
+
+
+def test_user_cp_sat_parameters_replace_the_engines_on_every_solve(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cp_sat_parameters`` reach CP-SAT over the engine's choice (a list replaces the
+    engine's list, enums by name), on whole-model solves and on neighbourhoods."""
+    seen: list[tuple[list[str], int, int]] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        p = self.parameters
+        seen.append((list(p.ignore_subsolvers), p.num_full_subsolvers, int(p.search_branching)))
+        return original(self, model, callback)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    user = {"ignore_subsolvers": ["rins/rens"], "num_full_subsolvers": 2, "search_branching": "FIXED_SEARCH"}
+    settings = SolverSettings(time_limit=2, workers=2, cp_sat_parameters=user)
+    problem = compile_problem(parse_portfolio(_single_mode_pools()))
+    optimiser.solve_whole(problem, {}, {}, settings, 2.0)
+    assert seen.pop() == (["rins/rens"], 2, int(cp_model.FIXED_SEARCH))
+    seen.clear()
+    data = generate_size("tiny", seed=0)
+    solve(parse_portfolio(data), SolverSettings(time_limit=2, strategy="lns", cp_sat_parameters=user))
+    assert seen and all(s == (["rins/rens"], 2, int(cp_model.FIXED_SEARCH)) for s in seen)
+    assert optimiser.with_overrides(SolverSettings(), {"a": 1}) == {"a": 1}
+
+
+def test_a_parameter_that_stops_cp_sat_early_still_gives_a_checked_plan() -> None:
+    """Stopped after presolve, CP-SAT returns no plan: the levelling plan is kept and valid."""
+    portfolio = parse_portfolio(generate_size("tiny", seed=0))
+    plan = solve(
+        portfolio, SolverSettings(time_limit=2, strategy="full", cp_sat_parameters={"stop_after_presolve": True})
+    )
+    assert plan.status.has_plan and not check_plan(portfolio, plan)
+    assert plan.stats.get("cp_sat_status") == "UNKNOWN"
+
+
+@pytest.mark.parametrize(
+    ("parameters", "message"),
+    [
+        ({"num_full_subsolver": 2}, "num_full_subsolver: unknown CP-SAT parameter"),
+        ({"num_full_subsolvers": "two"}, "num_full_subsolvers: 'two' is not a valid value"),
+        ({"search_branching": "SIDEWAYS"}, "search_branching: 'SIDEWAYS' is not a valid value"),
+        ({"max_time_in_seconds": 5}, "max_time_in_seconds: set by the engine; use the `time_limit` setting"),
+        ({"num_workers": 8}, "use the `workers` setting"),
+    ],
+)
+def test_bad_cp_sat_parameters_are_rejected_by_name(parameters: dict, message: str) -> None:
+    with pytest.raises(ValueError, match="cp_sat_parameters") as caught:
+        SolverSettings(cp_sat_parameters=parameters)
+    assert message in str(caught.value)

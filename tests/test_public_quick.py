@@ -321,3 +321,19 @@ def test_runner_with_the_peer(tmp_path: Path) -> None:
     assert row["peer_status"] == "optimal" and row["peer_objective"] == 43 and row["peer_valid"]
     assert row["ratio"] == 1.0
     assert row["our_time_to_peer_value_s"] is not None
+
+
+def test_runner_passes_cp_sat_parameters_to_our_engine(tmp_path: Path) -> None:
+    """``--cp-sat NAME=VALUE`` (JSON values) reaches our solves and the summary; a bad name
+    stops the run before any instance is solved."""
+    assert public.cp_sat_parameter('subsolvers=["default_lp", "core"]') == ("subsolvers", ["default_lp", "core"])
+    assert public.cp_sat_parameter("search_branching=FIXED_SEARCH") == ("search_branching", "FIXED_SEARCH")
+    with pytest.raises(Exception, match="NAME=VALUE"):
+        public.cp_sat_parameter("num_full_subsolvers")
+    data("psplib_rcpsp", "j30")
+    argv = ["psplib", "--instances", "j301_1", "--time-limit", "2", "--data", str(DATA), "--out", str(tmp_path)]
+    result = public.run(public.parser().parse_args([*argv, "--cp-sat", "num_full_subsolvers=2"]))
+    assert result.rows[0]["objective"] == 43 and result.rows[0]["valid"]
+    assert '{"num_full_subsolvers": 2}' in result.summary_path.read_text()
+    assert public.main([*argv, "--cp-sat", "num_full_subsolver=2"]) == 2
+    assert len(list(tmp_path.glob("psplib-*.csv"))) == 1

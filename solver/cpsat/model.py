@@ -11,6 +11,7 @@ from ortools.sat.python import cp_model
 
 from solver.cpsat.constraints import CONSTRAINTS, Family
 from solver.cpsat.objective import SCALE, set_objective
+from solver.cpsat.parameters import as_text
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables, make_variables
 from solver.levelling import Placement
@@ -212,11 +213,8 @@ def solve_model(
     else:
         params.max_time_in_seconds = time_limit
     params.log_search_progress = log
-    for key, value in (extra_params or {}).items():
-        if isinstance(value, list | tuple):
-            getattr(params, key).extend(value)  # repeated fields have no setter
-        else:
-            setattr(params, key, value)
+    if extra_params and not params.merge_text_format(as_text(extra_params)):
+        raise ValueError(f"CP-SAT did not take the parameters {extra_params}")
     # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
     # callback from CP-SAT's threads costs time (and is one less moving part).
     watching = watch if track and not deterministic else None
