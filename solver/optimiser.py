@@ -82,6 +82,11 @@ STAFFING_PARAMETERS: dict[str, object] = {"num_full_subsolvers": 2}
 # 33, better on 2; iMOPSE (sample of 20) worse on 4, all of 200-500 tasks; generated p30
 # (300 tasks) 40-70 % worse on two of three seeds.
 STAFFING_SEARCH_MAX_TASKS = 50
+# Up to this many tasks the search is taken up later, once CP-SAT's own search stalls
+# (:func:`_switches_to_a_staffing_search`): MSPSP's 58-task instances at 10 s, better on 4 of
+# 33 and worse on 2 than without it (with the search from the start: better on 2, worse on 9).
+# Not above: generated p30 (300 tasks) was worse on all three seeds with the switch.
+STAFFING_SWITCH_MAX_TASKS = 100
 
 # CP-SAT and the schedule search count as stalled once they have not improved for
 # max(minimum, share × their running time), CP-SAT in seconds, the schedule search in
@@ -213,6 +218,7 @@ def solve_whole(
     stop_at: float | None = None,
     warm: bool = False,
     watch: Watch | None = None,
+    staffing_search: bool | None = None,
 ) -> SubResult:
     """One CP-SAT model of every task that may move (all but the frozen ones when replanning).
 
@@ -220,6 +226,8 @@ def solve_whole(
     placements (and the people worth keeping as candidates); ``hint`` warm-starts the search
     (pool-only models take it only when ``warm``: the hint is then better than CP-SAT's own
     first plans). ``watch`` lets another thread follow and stop the solve.
+    ``staffing_search``: run the start-order search beside CP-SAT's default one (None: when
+    :func:`_runs_a_staffing_search` says so).
     """
     frozen = disruption.frozen if disruption is not None else set()
     free = [t for t in range(problem.num_tasks) if t not in frozen]
@@ -234,7 +242,8 @@ def solve_whole(
     # else: pools only, no named people. There CP-SAT's own first plans beat the levelling
     # plan as a start by far (10 s, MPLIB 887 vs 955, MISTA B-4 −19 %): the hint anchors
     # its search to the levelling plan, which it then rarely leaves.
-    staffing_search = _runs_a_staffing_search(built, settings)
+    if staffing_search is None:
+        staffing_search = _runs_a_staffing_search(built, settings)
     if staffing_search:
         add_start_order_search(built)
     return solve_model(
@@ -349,8 +358,14 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         and schedule_search.applies(result.placements)
     )
     result.stats["method"] = "cp-sat full model"
-    sub, beaten = _cp_sat_round(search, result, probe=alternate)
+    switch = not alternate and _switches_to_a_staffing_search(search, result)
+    stall = probe_stall(settings.time_limit) if switch else None
+    sub, beaten = _cp_sat_round(search, result, probe=alternate, stall=stall)
     rounds = 1
+    if switch and sub.status == "FEASIBLE" and not result.optimal and not _out_of_time(search):
+        _cp_sat_round(search, result, warm=True, staffing_search=True)
+        rounds += 1
+        result.stats["switched_to_start_order_search"] = True
     if not (alternate and beaten and sub.status == "FEASIBLE"):
         result.stats["cp_sat_rounds"] = rounds
         return
@@ -374,6 +389,21 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     result.stats["cp_sat_rounds"] = rounds
 
 
+def _switches_to_a_staffing_search(search: _Search, result: OptimiseResult) -> bool:
+    """Whether a whole-model solve too large for the start-order search from the start
+    (:data:`STAFFING_SEARCH_MAX_TASKS`) takes it up once CP-SAT's own search stalls: people
+    to name, at most :data:`STAFFING_SWITCH_MAX_TASKS` tasks, a second worker, not
+    deterministic, not a replan."""
+    settings = search.settings
+    return (
+        search.disruption is None
+        and settings.workers >= 2
+        and not settings.deterministic
+        and STAFFING_SEARCH_MAX_TASKS < search.problem.num_tasks <= STAFFING_SWITCH_MAX_TASKS
+        and any(pl.people for pl in result.placements.values())
+    )
+
+
 def _out_of_time(search: _Search) -> bool:
     return _remaining(search.settings, search.began, search.spent_det) < MIN_ROUND_SECONDS
 
@@ -393,6 +423,7 @@ def _cp_sat_round(
     warm: bool = False,
     probe: bool = False,
     stall: Stall | None = None,
+    staffing_search: bool | None = None,
 ) -> tuple[SubResult, bool]:
     """One CP-SAT solve of the whole model for the time left, or until a ``stall``; and
     whether the schedule search beat it.
@@ -437,6 +468,7 @@ def _cp_sat_round(
             stop_at=search.lower_bound if search.disruption is None else None,
             warm=warm,
             watch=watch,
+            staffing_search=staffing_search,
         )
 
     beaten = False

@@ -275,3 +275,35 @@ def test_bad_cp_sat_parameters_are_rejected_by_name(parameters: dict, message: s
     with pytest.raises(ValueError, match="cp_sat_parameters") as caught:
         SolverSettings(cp_sat_parameters=parameters)
     assert message in str(caught.value)
+
+
+def test_large_staffed_models_switch_to_the_start_order_search_once_cp_sat_stalls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above the size for the start-order search from the start, CP-SAT's own search runs
+    first; once it stalls the rest of the time goes to a warm solve with the start-order
+    search beside it. One worker, or more tasks than the switch is for: no switch."""
+    seen: list[tuple[int, int]] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        strategies = model.proto.search_strategy
+        seen.append((self.parameters.num_full_subsolvers, len(strategies[0].exprs) if strategies else 0))
+        return original(self, model, callback)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    monkeypatch.setattr(optimiser, "STAFFING_SEARCH_MAX_TASKS", 1)
+    monkeypatch.setattr(optimiser, "probe_stall", lambda limit: optimiser.Stall(minimum=0.0, share=0.0))
+    portfolio = parse_portfolio(generate_size("p10", seed=0))
+    n = compile_problem(portfolio).num_tasks
+    plan = solve(portfolio, SolverSettings(time_limit=3, workers=2, strategy="full"))
+    assert seen == [(0, 0), (2, n)]
+    assert plan.stats.get("switched_to_start_order_search") is True
+    assert plan.status.has_plan and not check_plan(portfolio, plan)
+    seen.clear()
+    solve(portfolio, SolverSettings(time_limit=2, workers=1, strategy="full"))
+    assert seen == [(0, 0)]
+    seen.clear()
+    monkeypatch.setattr(optimiser, "STAFFING_SWITCH_MAX_TASKS", n - 1)
+    solve(portfolio, SolverSettings(time_limit=2, workers=2, strategy="full"))
+    assert seen == [(0, 0)]
