@@ -83,8 +83,10 @@ STAFFING_PARAMETERS: dict[str, object] = {"num_full_subsolvers": 2}
 # (300 tasks) 40-70 % worse on two of three seeds.
 STAFFING_SEARCH_MAX_TASKS = 50
 # Up to this many tasks the search is taken up later, once CP-SAT's own search stalls
-# (:func:`_switches_to_a_staffing_search`): MSPSP's 58-task instances at 10 s, better on 4 of
-# 33 and worse on 2 than without it (with the search from the start: better on 2, worse on 9).
+# (:func:`_switches_to_a_staffing_search`). MSPSP's 58-task instances: at 10 s level on plans
+# over two runs (9 better, 8 worse of 66; from the start: 2 better, 9 worse of 33) with more
+# proven (16 against 15 and 14); at 60 s on the six hardest, better on 3 with each of two seeds
+# (worse on 0 and 1), two known optima reached that the default search never reached.
 # Not above: generated p30 (300 tasks) was worse on all three seeds with the switch.
 STAFFING_SWITCH_MAX_TASKS = 100
 
