@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,10 +28,33 @@ from solver.solve import best_levelling, solve
 from tests.helpers import valid_portfolios
 from tests.portfolios import person, portfolio, project, task
 
+T = TypeVar("T")
+
 
 def _tiny(seed: int) -> dict:
     spec = GeneratorSpec(num_projects=3, num_people=6, tasks_per_project=5, months=3)
     return generate(spec, seed=seed)
+
+
+def _record_solves(
+    monkeypatch: pytest.MonkeyPatch, read: Callable[[cp_model.CpSolver, cp_model.CpModel], T]
+) -> list[T]:
+    """What ``read(solver, model)`` gives at each CP-SAT solve from now on (the solves run as usual)."""
+    seen: list[T] = []
+    original = cp_model.CpSolver.solve
+
+    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
+        seen.append(read(self, model))
+        return original(self, model, callback)
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    return seen
+
+
+def _search_shape(solver: cp_model.CpSolver, model: cp_model.CpModel) -> tuple[int, int]:
+    """(full searches asked for, number of task starts in the model's search strategy)."""
+    strategies = model.proto.search_strategy
+    return solver.parameters.num_full_subsolvers, len(strategies[0].exprs) if strategies else 0
 
 
 @settings(deadline=None, max_examples=12, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -142,14 +168,7 @@ def test_only_models_of_task_times_count_as_times_only() -> None:
 def test_times_only_models_are_solved_with_the_scheduling_neighbourhoods(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    seen: list[list[str]] = []
-    original = cp_model.CpSolver.solve
-
-    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
-        seen.append(list(self.parameters.ignore_subsolvers))
-        return original(self, model, callback)
-
-    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    seen = _record_solves(monkeypatch, lambda solver, _: list(solver.parameters.ignore_subsolvers))
     for data, expected in (
         (_single_mode_pools(), optimiser.TIMES_ONLY_PARAMETERS["ignore_subsolvers"]),
         (_multi_mode_pools(), []),
@@ -203,15 +222,7 @@ def test_a_proposed_project_that_cannot_meet_its_deadline_leaves_the_rest_optimi
 def test_staffed_models_get_a_second_full_search_on_task_starts(monkeypatch: pytest.MonkeyPatch) -> None:
     """With people to name, few enough tasks and 2 workers, CP-SAT runs its "fixed" search on
     the task starts beside the default one; otherwise CP-SAT's defaults."""
-    seen: list[tuple[int, int]] = []
-    original = cp_model.CpSolver.solve
-
-    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
-        strategies = model.proto.search_strategy
-        seen.append((self.parameters.num_full_subsolvers, len(strategies[0].exprs) if strategies else 0))
-        return original(self, model, callback)
-
-    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    seen = _record_solves(monkeypatch, _search_shape)
     staffed = compile_problem(parse_portfolio(generate_size("tiny", seed=0)))
     n = staffed.num_tasks
     pools_only = compile_problem(parse_portfolio(_multi_mode_pools()))
@@ -230,15 +241,11 @@ def test_staffed_models_get_a_second_full_search_on_task_starts(monkeypatch: pyt
 def test_user_cp_sat_parameters_replace_the_engines_on_every_solve(monkeypatch: pytest.MonkeyPatch) -> None:
     """``cp_sat_parameters`` reach CP-SAT over the engine's choice (a list replaces the
     engine's list, enums by name), on whole-model solves and on neighbourhoods."""
-    seen: list[tuple[list[str], int, int]] = []
-    original = cp_model.CpSolver.solve
+    def chosen(solver: cp_model.CpSolver, _: cp_model.CpModel) -> tuple[list[str], int, int]:
+        p = solver.parameters
+        return list(p.ignore_subsolvers), p.num_full_subsolvers, int(p.search_branching)
 
-    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
-        p = self.parameters
-        seen.append((list(p.ignore_subsolvers), p.num_full_subsolvers, int(p.search_branching)))
-        return original(self, model, callback)
-
-    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    seen = _record_solves(monkeypatch, chosen)
     user = {"ignore_subsolvers": ["rins/rens"], "num_full_subsolvers": 2, "search_branching": "FIXED_SEARCH"}
     settings = SolverSettings(time_limit=2, workers=2, cp_sat_parameters=user)
     problem = compile_problem(parse_portfolio(_single_mode_pools()))
@@ -283,15 +290,7 @@ def test_large_staffed_models_switch_to_the_start_order_search_once_cp_sat_stall
     """Above the size for the start-order search from the start, CP-SAT's own search runs
     first; once it stalls the rest of the time goes to a warm solve with the start-order
     search beside it. One worker, or more tasks than the switch is for: no switch."""
-    seen: list[tuple[int, int]] = []
-    original = cp_model.CpSolver.solve
-
-    def spy(self: cp_model.CpSolver, model: cp_model.CpModel, callback: object = None) -> object:
-        strategies = model.proto.search_strategy
-        seen.append((self.parameters.num_full_subsolvers, len(strategies[0].exprs) if strategies else 0))
-        return original(self, model, callback)
-
-    monkeypatch.setattr(cp_model.CpSolver, "solve", spy)
+    seen = _record_solves(monkeypatch, _search_shape)
     monkeypatch.setattr(optimiser, "STAFFING_SEARCH_MAX_TASKS", 1)
     monkeypatch.setattr(optimiser, "probe_stall", lambda limit: optimiser.Stall(minimum=0.0, share=0.0))
     portfolio = parse_portfolio(generate_size("p10", seed=0))
