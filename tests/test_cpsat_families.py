@@ -12,6 +12,7 @@ from model.checker import check_assignments
 from model.kpis import objective_value
 from model.portfolio import Portfolio
 from solver.convert import to_assignments
+from solver.cpsat import constraints
 from solver.cpsat.constraints import CONSTRAINTS, head_count, person_capacity, skill_pools
 from solver.cpsat.model import SubResult, build_model, solve_model
 from solver.cpsat.scope import build_scope
@@ -435,6 +436,23 @@ def test_head_count_counts_people_across_skills() -> None:
     assert cp_solve_unchecked(one_week, heads_only).status == "INFEASIBLE"
     assert cp_solve_unchecked(two_weeks, heads_only).status == "OPTIMAL"
     assert cp_solve(one_week).status == "INFEASIBLE"
+
+
+def test_large_models_leave_out_the_redundant_staffing_cumulatives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above the size where they pay, the skill pools and the head count are not built, and
+    the capacity rules still hold (the plan is checked)."""
+    pf = _two_generalists("2027-01-15")
+    problem = compile_problem(pf)
+    scope = build_scope(problem, list(range(problem.num_tasks)), {}, set())
+
+    def cumulatives() -> int:
+        return sum(c.has_cumulative() for c in build_model(scope).model.proto.constraints)
+
+    with_redundant, optimum = cumulatives(), cp_solve(pf).objective
+    monkeypatch.setattr(constraints, "REDUNDANT_STAFFING_MAX_TASKS", problem.num_tasks - 1)
+    assert cumulatives() == with_redundant - 2  # the dev pool (qa has one slot only), the head count
+    result = cp_solve(pf)
+    assert result.status == "OPTIMAL" and result.objective == pytest.approx(optimum)
 
 
 def test_makespan_objective_on_pools() -> None:
