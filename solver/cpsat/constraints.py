@@ -228,9 +228,10 @@ def _supply_cumulative(
 
 # The redundant staffing cumulatives (skill pools, head count) only in models of at most this
 # many tasks. They close proofs on small models (MSPSP set-2c) but make every neighbourhood step
-# of a large one slower. iMOPSE sample 20 at 10 s without them above 100 tasks: better on 5,
-# worse on none, 12 proven against 10 (GenBig/500_40_2048_10_B 469, proven, against 499);
-# generated p30/p60 (300/600 tasks) level over three seeds each.
+# of a large one slower. iMOPSE sample 20 at 10 s without them above 100 tasks, seeds 0 and 1:
+# better on 5 and 6, worse on 0 and 1 (a 100-task model, unchanged: noise), 12 and 11 proven
+# against 10 (GenBig/500_40_2048_10_B: 469, proven, against 499 and 496); generated p30/p60
+# (300/600 tasks) level over three seeds each. MSPSP (at most 60 tasks) keeps them.
 REDUNDANT_STAFFING_MAX_TASKS = 100
 
 
