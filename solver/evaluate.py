@@ -58,3 +58,14 @@ def project_lateness(problem: Problem, placements: dict[int, Placement]) -> np.n
 def weighted_tardiness_of(problem: Problem, placements: dict[int, Placement]) -> int:
     """Σ priority × working days late of scheduled projects."""
     return int((problem.project_priority * project_lateness(problem, placements)).sum())
+
+
+def project_finish_rows(project: np.ndarray, last_day: np.ndarray, num_projects: int) -> np.ndarray:
+    """Last working day per project for every row of task last days (rows × tasks; the tasks'
+    projects in ``project``); -1 for a project without tasks."""
+    order = np.argsort(project, kind="stable")
+    groups, first = np.unique(project[order], return_index=True)
+    finish = np.full((len(last_day), num_projects), -1, dtype=np.int64)
+    if len(order):
+        finish[:, groups] = np.maximum.reduceat(last_day[:, order], first, axis=1)
+    return finish

@@ -6,10 +6,10 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from solver import schedule_search
+from solver import population_search, schedule_search
 from solver.construction import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
 from solver.cpsat.model import (
     BuiltModel,
@@ -105,6 +105,8 @@ CP_SAT_STALL = Stall(minimum=1.0, share=0.5)
 # this is the 1 s minimum, where the rebuilds pay (MPLIB).
 PROBE_STALL_SHARE_OF_LIMIT = 0.1
 SCHEDULE_STALL = Stall(minimum=30, share=0.5)
+# The population search counts in generations (64 schedules each, 0.1 s on 120 tasks).
+POPULATION_STALL = Stall(minimum=10, share=0.5)
 MIN_ROUND_SECONDS = 0.2  # no new round with less time than this left
 PROBE_POLL_SECONDS = 0.05  # how often the first round looks whether CP-SAT has stalled
 
@@ -182,6 +184,7 @@ class _Search:
     disruption: Disruption | None
     lower_bound: float | None = None
     spent_det: float = 0.0  # deterministic seconds spent (deterministic mode)
+    population: population_search.Population | None = None  # kept between schedule rounds
 
     def reached_bound(self, objective: float) -> bool:
         """Whether ``objective`` meets the proven lower bound (nothing better exists)."""
@@ -350,7 +353,10 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     finds nothing better, CP-SAT keeps its search (and its progress towards a proof) to the
     end. If it does, CP-SAT is stopped and the two take turns, each until it stalls, CP-SAT
     warm-started from the better plan. The first turn that finds nothing hands the rest of
-    the time to the other.
+    the time to the other. Where the population search applies
+    (:func:`solver.population_search.applies`) it takes the rebuilds' place, starts beside
+    CP-SAT without waiting for a stall and, once ahead, keeps the rest of the time
+    (:func:`_probe_beside`).
     """
     settings = search.settings
     alternate = (
@@ -440,9 +446,11 @@ def _cp_sat_round(
     best_seen = [result.objective]
     found_at = [result.best_seconds]
     own_best = [math.inf]  # CP-SAT's best in this round, what a probe beside it must beat
+    own_bound = [-math.inf]  # and its bound: a probe that reaches it can end
 
     def report(seconds: float, objective: float, bound: float) -> None:
         own_best[0] = min(own_best[0], objective)
+        own_bound[0] = max(own_bound[0], bound)
         # CP-SAT may report plans worse than the incumbent (e.g. before it repairs the hint),
         # or worse than what the schedule search found meanwhile
         if objective < min(best_seen[0], result.objective) - 1e-9:
@@ -475,7 +483,9 @@ def _cp_sat_round(
 
     beaten = False
     if probe and watch is not None:
-        sub, beaten = _probe_beside(search, result, run, watch, rival=lambda: own_best[0])
+        sub, beaten = _probe_beside(
+            search, result, run, watch, rival=lambda: own_best[0], bound=lambda: own_bound[0]
+        )
     else:
         sub = run()
     result.stats["cp_sat_status"] = sub.status
@@ -498,11 +508,18 @@ def _probe_beside(
     watch: Watch,
     *,
     rival: Callable[[], float],
+    bound: Callable[[], float],
 ) -> tuple[SubResult, bool]:
     """Run the solve in a thread; when it stalls, the schedule search from its plan (or from
     the incumbent, if that is better). Returns the solve's result and whether the schedule
     search beat both the incumbent and the solve's best plan (``rival``: the solve may still
-    find better ones meanwhile)."""
+    find better ones meanwhile).
+
+    Where the population search applies, it does not wait for a stall: it starts once the
+    solve has had the stall's patience (easy models are proven by then), and once ahead of
+    the solve it stops it and has the rest of the time (``bound``: the solve's bound so far,
+    which ends it too).
+    """
     outcome: list[SubResult] = []
     errors: list[BaseException] = []
 
@@ -512,16 +529,26 @@ def _probe_beside(
         except BaseException as exc:  # re-raised in this thread below
             errors.append(exc)
 
+    population = population_search.applies(search.problem, result.placements)
+    patience = watch.stall.minimum
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     probed = beaten = False
     while thread.is_alive():
         thread.join(PROBE_POLL_SECONDS)
-        if not probed and thread.is_alive() and watch.stalled() and watch.plan is not None:
+        due = watch.stalled() or (population and time.perf_counter() - watch.began >= patience)
+        if not probed and thread.is_alive() and due and watch.plan is not None:
             probed = True
             start = watch.plan if search.value(watch.plan) < result.objective else result.placements
             beaten = _schedule_round(
-                search, result, start, on_better=watch.stop, running=watch.finished, rival=rival
+                search,
+                result,
+                start,
+                stall=None if population else SCHEDULE_STALL,
+                on_better=watch.stop,
+                running=watch.finished,
+                rival=rival,
+                bound=bound,
             )
     if errors:
         raise errors[0]
@@ -537,6 +564,7 @@ def _schedule_round(
     on_better: Callable[[], None] | None = None,
     running: threading.Event | None = None,
     rival: Callable[[], float] | None = None,
+    bound: Callable[[], float] | None = None,
 ) -> bool:
     """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit);
     True if they beat the incumbent (and the ``rival``'s current value, if given).
@@ -548,22 +576,31 @@ def _schedule_round(
     beside = running
 
     def ended() -> bool:
-        return _proven(search, result) or (beside is not None and beside.is_set())
+        reached = bound is not None and result.objective <= bound() + 1e-6
+        return reached or _proven(search, result) or (beside is not None and beside.is_set())
 
-    stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
     stats = schedule_search.SearchStats()
+    steps: Iterator[tuple[dict[int, Placement], float]]
+    population = population_search.applies(search.problem, start)
+    if population and stall is not None:
+        stall = POPULATION_STALL
+    stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
+    if population:
+        steps = population_search.improve(_population(search, start), search.value, stop=stop, stats=stats)
+    else:
+        steps = schedule_search.improve(
+            search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
+        )
     found = False
-    for placements, value in schedule_search.improve(
-        search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
-    ):
+    for placements, value in steps:
         improved()
         # it counts only ahead of the incumbent and of the rival (CP-SAT's best beside it):
         # started from a CP-SAT plan worse than the incumbent, beating that plan is not enough
         ahead = value < result.objective - 1e-9 and (rival is None or value < rival() - 1e-9)
         if not found and ahead:
             found = True
-            beside = None  # the solve beside is asked to stop: its end no longer ends this search
             if on_better is not None:
+                beside = None  # the solve beside is asked to stop: its end no longer ends this search
                 on_better()
         if ahead:
             result.placements, result.objective = placements, value
@@ -576,6 +613,17 @@ def _schedule_round(
     total["improvements"] += stats.improvements
     total["mode_switches"] += stats.mode_switches
     return found
+
+
+def _population(search: _Search, start: dict[int, Placement]) -> population_search.Population:
+    """The population search's state, started from ``start`` or, when it already runs on
+    the same tasks, with ``start`` (another search's plan) in place of its worst individual."""
+    pop = search.population
+    if pop is None or pop.net.tasks != sorted(start):
+        pop = search.population = population_search.start(search.problem, start, seed=search.settings.seed)
+    else:
+        population_search.adopt(pop, start)
+    return pop
 
 
 def _accept(search: _Search, result: OptimiseResult, sub: SubResult, free: list[int]) -> bool:

@@ -1,0 +1,395 @@
+"""Population search for plans that decide task times only: a genetic algorithm whose
+schedules are built for the whole population at once.
+
+The iterated rebuilds of :mod:`solver.schedule_search` build one schedule at a time in
+Python; beside CP-SAT they manage 60-100 a second, too few to matter on 30-120-task
+RCPSP instances. Here every step of serial schedule generation is a handful of numpy
+operations over the whole population (64 rows): each row picks its next task (the smallest
+key among those whose predecessors are placed) and finds the first start from its earliest
+one where the pools have room, looking at a window of its timetable that doubles on each
+miss. That builds about 1,500 schedules a second on PSPLIB j120 (120 tasks, one core),
+against 90 for the iterated rebuilds.
+
+Each individual is a vector of random keys (the biased random-key genetic algorithm of
+Gonçalves, Mendes and Resende): its schedule is built in key order and improved by a
+backward and a forward pass (forward-backward improvement, Valls et al.), and the improved
+starts become its keys (Lamarckian). Each generation keeps the best fifth, adds a few
+random individuals and fills the rest with children that take each key from an elite
+parent with probability 0.7. The first population is the incumbent and random keys.
+
+Like the schedule search it keeps presence, modes and people as in the incumbent, so it
+applies when nobody is staffed and no task can switch modes. Windows, pins, every kind of
+dependency with its lag, and pool capacity hold in every schedule it returns (a row that
+misses a window is discarded). The objective (:func:`_rows_value`, the contract's terms
+that depend on times) must not decrease when a task ends later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from solver.evaluate import project_finish_rows
+from solver.levelling import Placement
+from solver.problem import Problem
+from solver.schedule_search import ModeSwitch, Network, SearchStats, network
+
+POPULATION = 64
+ELITE_SHARE = 0.2
+MUTANT_SHARE = 0.15  # random individuals added per generation
+ELITE_KEY_BIAS = 0.7  # chance that a child takes a key from its elite parent
+# Largest network it takes. A step costs O(population × tasks), a generation O(tasks²)
+# (about 1 s at 1,440 tasks): on MPLIB's 1,440-task portfolios, where CP-SAT's first plan is
+# already within 1 % of the best-known, it ended worse at 10 s than the rebuilds taking turns
+# with CP-SAT on 17 of 25 (better on none; benchmarks/RESULTS.md, run N).
+MAX_TASKS = 1000
+# Smallest network it takes: CP-SAT proves most models of up to 60 tasks within 10 s
+# (PSPLIB j30: 474 of 480, j60: 41 of 48), and the search beside it cost j30 three proofs
+# and 18 % more time without a better plan on j30 or j60 (benchmarks/RESULTS.md, run N).
+MIN_TASKS = 61
+MIN_WINDOW = 32  # days of timetable looked at per row and try (at least twice the longest task)
+MAX_WINDOW_GROWTH = 8  # the window doubles on each miss, up to this many times its first size
+INFEASIBLE = np.inf
+
+
+@dataclass(frozen=True)
+class Batch:
+    """A network as padded index arrays, to build many schedules of it at once.
+
+    ``pred``/``pred_lag``: each task's predecessors (padded with the sentinel ``size``, lag
+    0) and the lags of ``start[task] >= start[pred] + lag``; ``succ``: its distinct
+    successors (padded with ``size``); ``scan``: the length a task needs room for (0 when
+    it uses no pool). ``reverse``: the network with every arrow turned round and time
+    running backwards from the end of the plan, for the backward pass.
+    """
+
+    size: int
+    length: np.ndarray
+    use: np.ndarray  # tasks × pools
+    scan: np.ndarray
+    pred: np.ndarray
+    pred_lag: np.ndarray
+    succ: np.ndarray
+    num_preds: np.ndarray
+    pinned: np.ndarray
+    capacity: np.ndarray
+    window: int  # days of timetable a row looks at first
+    max_window: int  # ... and at most, doubling on each miss
+    horizon: int  # days per row in the timetable (the plan's horizon plus room to look)
+
+
+def _pad(lists: list[list[tuple[int, int]]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    width = max(1, max((len(x) for x in lists), default=0))
+    index = np.full((len(lists), width), size, dtype=np.int64)
+    lag = np.zeros((len(lists), width), dtype=np.int64)
+    for i, row in enumerate(lists):
+        for k, (j, d) in enumerate(row):
+            index[i, k], lag[i, k] = j, d
+    return index, lag
+
+
+def batch(net: Network, *, reverse: bool = False) -> Batch:
+    """The arrays of ``net`` (or of its reverse) for :func:`build`."""
+    length = net.length
+    if reverse:
+        # start[b] >= start[a] + lag  <=>  r[a] >= r[b] + lag + length[b] - length[a],
+        # with r = end of plan - end of task
+        preds = [
+            [(j, lag + int(length[j]) - int(length[i])) for j, lag in net.succs[i]] for i in range(net.size)
+        ]
+    else:
+        preds = [list(p) for p in net.preds]
+    succs: list[list[int]] = [[] for _ in range(net.size)]
+    for i, row in enumerate(preds):
+        for j in dict.fromkeys(j for j, _ in row):
+            succs[j].append(i)
+    pred, pred_lag = _pad(preds, net.size)
+    succ, _ = _pad([[(j, 0) for j in row] for row in succs], net.size)
+    use = net.use[:, :, 0].astype(np.int32)
+    scan = np.where(net.uses_pools & ~net.pinned, length, 0)
+    window = max(MIN_WINDOW, 2 * int(scan.max(initial=0)))
+    return Batch(
+        size=net.size,
+        length=length,
+        use=use,
+        scan=scan,
+        pred=pred,
+        pred_lag=pred_lag,
+        succ=succ,
+        num_preds=np.array([len(dict.fromkeys(j for j, _ in row)) for row in preds], dtype=np.int64),
+        pinned=net.pinned,
+        capacity=net.problem.pool_capacity.astype(np.int32),
+        window=window,
+        max_window=MAX_WINDOW_GROWTH * window,
+        horizon=net.horizon + (MAX_WINDOW_GROWTH + 1) * window + int(length.max(initial=0)),
+    )
+
+
+def build(
+    b: Batch, keys: np.ndarray, earliest: np.ndarray, latest: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Serial schedule generation for every row of ``keys`` at once.
+
+    Each row places its tasks one by one, the smallest key first among those whose
+    predecessors are placed, at the first start from its earliest one (window and
+    predecessors) where the pools have room; pinned tasks keep their start (``earliest`` =
+    ``latest``) and hold their room from the outset. ``earliest`` and ``latest`` are per row
+    (rows × tasks). Returns the starts (rows × tasks) and whether each row kept every window.
+    """
+    rows_n, n = keys.shape
+    rows = np.arange(rows_n)
+    horizon = b.horizon
+    num_pools = len(b.capacity)
+    usage = np.zeros((rows_n * horizon, num_pools), dtype=np.int32)
+    ok = np.ones(rows_n, dtype=bool)
+    pins = np.flatnonzero(b.pinned & (b.use.any(axis=1)))
+    for i in pins.tolist():  # pinned tasks first: the others fit around them
+        at = np.clip(earliest[:, i], 0, horizon - int(b.length[i]))
+        _book(
+            usage,
+            rows * horizon + at,
+            np.full(rows_n, b.length[i]),
+            np.broadcast_to(b.use[i], (rows_n, num_pools)),
+        )
+    ok &= (usage <= b.capacity).all(axis=1).reshape(rows_n, horizon).all(axis=1)
+    starts = np.full((rows_n, n + 1), np.iinfo(np.int64).min // 4, dtype=np.int64)
+    waiting = np.zeros((rows_n, n + 1), dtype=np.int64)
+    waiting[:, :n] = b.num_preds
+    remaining = np.full((rows_n, n + 1), np.inf)
+    remaining[:, :n] = keys
+    candidates = np.where(waiting == 0, remaining, np.inf)
+    for _ in range(n):
+        a = candidates.argmin(axis=1)
+        candidates[rows, a] = np.inf
+        remaining[rows, a] = np.inf
+        nexts = b.succ[a]
+        # successors are distinct (only the padding repeats, and the padding column is unused)
+        left = waiting[rows[:, None], nexts] - 1
+        waiting[rows[:, None], nexts] = left
+        ready = left == 0
+        candidates[rows[:, None], nexts] = np.where(
+            ready, remaining[rows[:, None], nexts], candidates[rows[:, None], nexts]
+        )
+        candidates[:, n] = np.inf
+        lo = np.maximum(earliest[rows, a], (starts[rows[:, None], b.pred[a]] + b.pred_lag[a]).max(axis=1))
+        hi = latest[rows, a]
+        pinned = b.pinned[a]
+        ok &= ~(pinned & (lo > hi))
+        s = np.where(pinned, earliest[rows, a], lo)
+        d = b.scan[a]
+        q = b.use[a]
+        ok &= _first_room(b, usage, s, hi, d, q)
+        ok &= s <= hi
+        s = np.minimum(s, hi)
+        booked = np.flatnonzero(d > 0)
+        _book(usage, booked * horizon + s[booked], d[booked], q[booked])
+        starts[rows, a] = s
+    return starts[:, :n], ok
+
+
+def _first_room(
+    b: Batch, usage: np.ndarray, s: np.ndarray, hi: np.ndarray, d: np.ndarray, q: np.ndarray
+) -> np.ndarray:
+    """Move each row's start ``s`` (in place) to the first one from it where ``d`` days of
+    ``q`` units fit in the row's timetable; False for rows where none does up to ``hi``.
+
+    Rows look at a window of the timetable at a time, doubling it on each miss."""
+    ok = np.ones(len(s), dtype=bool)
+    todo = np.flatnonzero(d > 0)
+    width = b.window
+    while len(todo):
+        span = np.arange(width)
+        at = np.minimum(s[todo], hi[todo] + 1)
+        cells = (todo * b.horizon + at)[:, None] + span[None, :]
+        room = (usage[cells] + q[todo][:, None, :] <= b.capacity).all(axis=2)
+        blocked = np.zeros((len(todo), width + 1), dtype=np.int32)
+        np.cumsum(~room, axis=1, out=blocked[:, 1:])
+        ends = np.minimum(span[None, :] + d[todo][:, None], width)
+        fits = (span[None, :] + d[todo][:, None] <= width) & (
+            np.take_along_axis(blocked, ends, axis=1) == blocked[:, :-1]
+        )
+        found = fits.any(axis=1)
+        s[todo[found]] = at[found] + fits[found].argmax(axis=1)
+        missed = todo[~found]
+        s[missed] = at[~found] + width - d[missed] + 1
+        late = s[missed] > hi[missed]
+        ok[missed[late]] = False  # no room up to the latest start: the row is discarded
+        todo = missed[~late]
+        width = min(2 * width, b.max_window)
+    return ok
+
+
+def _book(usage: np.ndarray, at: np.ndarray, length: np.ndarray, units: np.ndarray) -> None:
+    """Take ``units`` for ``length`` days from flat timetable position ``at`` (one per row)."""
+    if not len(at):
+        return
+    steps = np.arange(int(length.max(initial=0)))
+    inside = steps[None, :] < length[:, None]
+    cells = (at[:, None] + steps[None, :])[inside]
+    usage[cells] += np.repeat(units, length, axis=0)  # cells are distinct: rows never share one
+
+
+@dataclass
+class Population:
+    """The state of the search, kept between the rounds it gets."""
+
+    net: Network
+    forward: Batch
+    backward: Batch
+    keys: np.ndarray
+    starts: np.ndarray
+    values: np.ndarray
+    rng: np.random.Generator
+    value_rows: Callable[[np.ndarray], np.ndarray]  # objective per row of starts, up to a constant
+    reported: float = INFEASIBLE  # the best value handed out (or handed in) so far
+    schedules: int = 0
+    generations: int = 0
+
+
+def applies(problem: Problem, placements: dict[int, Placement]) -> bool:
+    """Whether the search can improve this plan: nobody staffed, no mode to switch, neither
+    too small nor too big."""
+    return (
+        MIN_TASKS <= len(placements) <= MAX_TASKS
+        and not any(pl.people or pl.mode.slots for pl in placements.values())
+        and not ModeSwitch(problem, placements)
+    )
+
+
+def _rows_value(problem: Problem, net: Network) -> Callable[[np.ndarray], np.ndarray]:
+    """The objective of every row of starts, up to terms that no schedule of ``net`` changes."""
+    weights = problem.portfolio.objective
+    project = problem.task2project[net.tasks]
+    priority = problem.project_priority.astype(np.float64)
+    due = problem.project_due
+    has_due = problem.project_has_due
+    start = problem.project_release + problem.project_critical_path
+
+    def value(starts: np.ndarray) -> np.ndarray:
+        finish = project_finish_rows(project, starts + net.length - 1, problem.num_projects)
+        scheduled = finish >= 0
+        total = np.zeros(len(starts))
+        if weights.tardiness:
+            late = np.where(has_due & scheduled, np.maximum(0, finish - due), 0)
+            total += weights.tardiness * (late * priority).sum(axis=1)
+        if weights.completion:
+            total += weights.completion * (np.where(scheduled, finish, 0) * priority).sum(axis=1)
+        if weights.makespan:
+            total += weights.makespan * (finish.max(axis=1) + 1)
+        if weights.project_delay:
+            total += weights.project_delay * np.where(scheduled, finish + 1 - start, 0).sum(axis=1)
+        return total
+
+    return value
+
+
+def _improve_rows(pop: Population, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Build the rows' schedules, improve each by a backward and a forward pass; the better
+    of the built and the improved schedule per row and its value (inf: no schedule)."""
+    net = pop.net
+    rows_n = len(keys)
+    earliest = np.broadcast_to(net.earliest, (rows_n, net.size))
+    latest = np.broadcast_to(net.latest, (rows_n, net.size))
+    starts, ok = build(pop.forward, keys, earliest, latest)
+    values = np.where(ok, pop.value_rows(starts), INFEASIBLE)
+    # backward pass: time runs back from each row's last end; the keys put later ends first
+    ends = starts + net.length
+    last = ends.max(axis=1, keepdims=True)
+    back_earliest = last - np.minimum(net.latest + net.length, last)
+    back_latest = last - net.earliest - net.length
+    back_earliest = np.where(net.pinned, back_latest, np.maximum(back_earliest, 0))
+    back, back_ok = build(pop.backward, -ends.astype(np.float64), back_earliest, back_latest)
+    right = last - back - net.length
+    forward, forward_ok = build(pop.forward, right.astype(np.float64), earliest, latest)
+    both = ok & back_ok & forward_ok
+    improved_values = np.where(both, pop.value_rows(forward), INFEASIBLE)
+    better = improved_values < values
+    pop.schedules += 3 * rows_n
+    return np.where(better[:, None], forward, starts), np.where(better, improved_values, values)
+
+
+def _as_keys(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
+    span = (starts + length).max(axis=1, keepdims=True) + 1.0
+    return starts / span
+
+
+def start(problem: Problem, placements: dict[int, Placement], seed: int = 0) -> Population:
+    """A first population: the plan itself and random keys, each built and improved."""
+    net = network(problem, placements)
+    rng = np.random.default_rng(seed)
+    first = net.starts_of(placements)[None, :]
+    base = _as_keys(first, net.length)
+    keys = np.vstack([base, rng.random((POPULATION - 1, net.size))])
+    pop = Population(
+        net=net,
+        forward=batch(net),
+        backward=batch(net, reverse=True),
+        keys=keys,
+        starts=np.repeat(first, POPULATION, axis=0),
+        values=np.full(POPULATION, INFEASIBLE),
+        rng=rng,
+        value_rows=_rows_value(problem, net),
+    )
+    pop.starts, pop.values = _improve_rows(pop, keys)
+    pop.starts[0], pop.values[0] = first[0], pop.value_rows(first)[0]
+    pop.reported = float(pop.values[0])
+    pop.keys = _as_keys(pop.starts, net.length)
+    return pop
+
+
+def adopt(pop: Population, placements: dict[int, Placement]) -> None:
+    """Put a plan of the same tasks (another search's) in place of the worst individual."""
+    starts = pop.net.starts_of(placements)
+    worst = int(np.argmax(pop.values))
+    pop.starts[worst] = starts
+    pop.values[worst] = pop.value_rows(starts[None, :])[0]
+    pop.keys[worst] = _as_keys(starts[None, :], pop.net.length)[0]
+    pop.reported = min(pop.reported, float(pop.values[worst]))
+
+
+def generation(pop: Population) -> None:
+    """One generation: elites kept, mutants and children built and improved."""
+    n = pop.net.size
+    order = np.argsort(pop.values, kind="stable")
+    keys, starts, values = pop.keys[order], pop.starts[order], pop.values[order]
+    num_elite = max(2, int(ELITE_SHARE * POPULATION))
+    num_mutants = max(1, int(MUTANT_SHARE * POPULATION))
+    num_children = POPULATION - num_elite - num_mutants
+    rng = pop.rng
+    elite_parents = keys[rng.integers(0, num_elite, num_children)]
+    other_parents = keys[rng.integers(num_elite, POPULATION, num_children)]
+    children = np.where(rng.random((num_children, n)) < ELITE_KEY_BIAS, elite_parents, other_parents)
+    mutants = rng.random((num_mutants, n))
+    new_starts, new_values = _improve_rows(pop, np.vstack([children, mutants]))
+    pop.starts = np.vstack([starts[:num_elite], new_starts])
+    pop.values = np.concatenate([values[:num_elite], new_values])
+    # Lamarckian keys: the improved schedule's starts, ties kept in the old order
+    old = np.vstack([keys[:num_elite], children, mutants])
+    pop.keys = _as_keys(pop.starts, pop.net.length) + 1e-6 * (old - old.min(axis=1, keepdims=True))
+    pop.generations += 1
+
+
+def improve(
+    pop: Population,
+    value: Callable[[dict[int, Placement]], float],
+    *,
+    stop: Callable[[], bool],
+    stats: SearchStats | None = None,
+) -> Iterator[tuple[dict[int, Placement], float]]:
+    """Generations until ``stop()`` (asked once per generation); yields each plan better
+    than any handed out or in before, with its exact ``value``."""
+    stats = stats if stats is not None else SearchStats()
+    while True:
+        i = int(np.argmin(pop.values))
+        if pop.values[i] < pop.reported - 1e-9:
+            pop.reported = float(pop.values[i])
+            plan = pop.net.plan(pop.starts[i])
+            stats.improvements += 1
+            yield plan, value(plan)
+        if stop():
+            return
+        before = pop.schedules
+        generation(pop)
+        stats.rebuilds += pop.schedules - before
