@@ -285,7 +285,7 @@ def _rows_value(problem: Problem, net: Network) -> Callable[[np.ndarray], np.nda
     return value
 
 
-def _improve_rows(pop: Population, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def build_and_improve(pop: Population, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Build the rows' schedules, improve each by a backward and a forward pass; the better
     of the built and the improved schedule per row and its value (inf: no schedule)."""
     net = pop.net
@@ -332,7 +332,7 @@ def start(problem: Problem, placements: dict[int, Placement], seed: int = 0) -> 
         rng=rng,
         value_rows=_rows_value(problem, net),
     )
-    pop.starts, pop.values = _improve_rows(pop, keys)
+    pop.starts, pop.values = build_and_improve(pop, keys)
     pop.starts[0], pop.values[0] = first[0], pop.value_rows(first)[0]
     pop.reported = float(pop.values[0])
     pop.keys = _as_keys(pop.starts, net.length)
@@ -362,7 +362,7 @@ def generation(pop: Population) -> None:
     other_parents = keys[rng.integers(num_elite, POPULATION, num_children)]
     children = np.where(rng.random((num_children, n)) < ELITE_KEY_BIAS, elite_parents, other_parents)
     mutants = rng.random((num_mutants, n))
-    new_starts, new_values = _improve_rows(pop, np.vstack([children, mutants]))
+    new_starts, new_values = build_and_improve(pop, np.vstack([children, mutants]))
     pop.starts = np.vstack([starts[:num_elite], new_starts])
     pop.values = np.concatenate([values[:num_elite], new_values])
     # Lamarckian keys: the improved schedule's starts, ties kept in the old order

@@ -52,7 +52,7 @@ def test_every_row_keeps_every_rule(pf: Portfolio, seed: int) -> None:
     starts, ok = population_search.build(pop.forward, keys, *rows)
     for row, kept in zip(starts, ok, strict=True):
         assert not kept or _valid(pf, problem, net.plan(row))
-    improved, values = population_search._improve_rows(pop, keys)
+    improved, values = population_search.build_and_improve(pop, keys)
     for row, value in zip(improved, values, strict=True):
         if np.isfinite(value):
             assert _valid(pf, problem, net.plan(row))
