@@ -7,10 +7,39 @@ definitions agree.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from solver.levelling import Placement
 from solver.problem import Problem
+
+
+class FinishTerms(NamedTuple):
+    """The objective's terms that depend on project finishes only, unweighted (arrays over
+    the leading axes of the finishes they were computed from)."""
+
+    tardiness: np.ndarray  # Σ priority × working days late
+    left_out: np.ndarray  # Σ priority of proposed projects left out (× horizon days)
+    completion: np.ndarray  # Σ priority × finish day
+    makespan: np.ndarray  # last finish + 1 (0 when nothing is planned)
+    delay: np.ndarray  # Σ (end − release − critical path) of planned projects
+
+
+def finish_terms(problem: Problem, finish: np.ndarray) -> FinishTerms:
+    """:class:`FinishTerms` of project finish days (… × projects; -1: not planned)."""
+    scheduled = finish >= 0
+    priority = problem.project_priority
+    late = np.where(problem.project_has_due & scheduled, np.maximum(0, finish - problem.project_due), 0)
+    start = problem.project_release + problem.project_critical_path
+    return FinishTerms(
+        tardiness=(priority * late).sum(axis=-1).astype(np.float64),
+        left_out=(priority * (~scheduled & ~problem.project_committed)).sum(axis=-1).astype(np.float64)
+        * problem.num_days,
+        completion=(priority * np.where(scheduled, finish, 0)).sum(axis=-1).astype(np.float64),
+        makespan=np.where(scheduled.any(axis=-1), finish.max(axis=-1) + 1, 0).astype(np.float64),
+        delay=np.where(scheduled, finish + 1 - start, 0).sum(axis=-1).astype(np.float64),
+    )
 
 
 def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
@@ -26,23 +55,15 @@ def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
         for person, req in pl.people:
             cost += float(problem.person_cost[person]) * int(problem.req_allocation[req]) / 100 * length
         teams.setdefault(p, set()).update(person for person, _ in pl.people)
-    scheduled = finish >= 0
-    priority = problem.project_priority
-    late = np.where(problem.project_has_due & scheduled, np.maximum(0, finish - problem.project_due), 0)
-    tardiness = float((priority * late).sum())
-    completion = float((priority * np.where(scheduled, finish, 0)).sum())
-    left_out = float((priority * (~scheduled & ~problem.project_committed)).sum() * problem.num_days)
+    terms = finish_terms(problem, finish)
     continuity = float(sum(len(team) for team in teams.values()))
-    makespan = float(finish.max() + 1) if scheduled.any() else 0.0
-    start = problem.project_release + problem.project_critical_path
-    delay = float(np.where(scheduled, finish + 1 - start, 0).sum())
     return (
-        weights.tardiness * (tardiness + left_out)
-        + weights.completion * completion
+        weights.tardiness * (float(terms.tardiness) + float(terms.left_out))
+        + weights.completion * float(terms.completion)
         + weights.cost * cost
         + weights.continuity * continuity
-        + weights.makespan * makespan
-        + weights.project_delay * delay
+        + weights.makespan * float(terms.makespan)
+        + weights.project_delay * float(terms.delay)
     )
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.evaluate import project_finish_rows
+from solver.evaluate import finish_terms, project_finish_rows
 from solver.levelling import Placement
 from solver.problem import Problem
 from solver.schedule_search import ModeSwitch, Network, SearchStats, network
@@ -242,10 +242,9 @@ class Population:
     starts: np.ndarray
     values: np.ndarray
     rng: np.random.Generator
-    value_rows: Callable[[np.ndarray], np.ndarray]  # objective per row of starts, up to a constant
+    value_rows: Callable[[np.ndarray], np.ndarray]  # objective per row of starts
     reported: float = INFEASIBLE  # the best value handed out (or handed in) so far
     schedules: int = 0
-    generations: int = 0
 
 
 def applies(problem: Problem, placements: dict[int, Placement]) -> bool:
@@ -259,28 +258,21 @@ def applies(problem: Problem, placements: dict[int, Placement]) -> bool:
 
 
 def _rows_value(problem: Problem, net: Network) -> Callable[[np.ndarray], np.ndarray]:
-    """The objective of every row of starts, up to terms that no schedule of ``net`` changes."""
+    """The objective of every row of starts: the contract's terms that depend on times
+    (:func:`~solver.evaluate.finish_terms`); cost and team sizes need people, which these
+    plans have none of."""
     weights = problem.portfolio.objective
     project = problem.task2project[net.tasks]
-    priority = problem.project_priority.astype(np.float64)
-    due = problem.project_due
-    has_due = problem.project_has_due
-    start = problem.project_release + problem.project_critical_path
 
     def value(starts: np.ndarray) -> np.ndarray:
         finish = project_finish_rows(project, starts + net.length - 1, problem.num_projects)
-        scheduled = finish >= 0
-        total = np.zeros(len(starts))
-        if weights.tardiness:
-            late = np.where(has_due & scheduled, np.maximum(0, finish - due), 0)
-            total += weights.tardiness * (late * priority).sum(axis=1)
-        if weights.completion:
-            total += weights.completion * (np.where(scheduled, finish, 0) * priority).sum(axis=1)
-        if weights.makespan:
-            total += weights.makespan * (finish.max(axis=1) + 1)
-        if weights.project_delay:
-            total += weights.project_delay * np.where(scheduled, finish + 1 - start, 0).sum(axis=1)
-        return total
+        terms = finish_terms(problem, finish)
+        return (
+            weights.tardiness * (terms.tardiness + terms.left_out)
+            + weights.completion * terms.completion
+            + weights.makespan * terms.makespan
+            + weights.project_delay * terms.delay
+        )
 
     return value
 
@@ -368,7 +360,6 @@ def generation(pop: Population) -> None:
     # Lamarckian keys: the improved schedule's starts, ties kept in the old order
     old = np.vstack([keys[:num_elite], children, mutants])
     pop.keys = _as_keys(pop.starts, pop.net.length) + 1e-6 * (old - old.min(axis=1, keepdims=True))
-    pop.generations += 1
 
 
 def improve(
