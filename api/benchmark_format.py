@@ -1,6 +1,6 @@
 """Solve a public benchmark file and report the plan in the family's own terms.
 
-The benchmark readers (:mod:`benchmarks.readers`) turn every family into an ordinary
+The benchmark readers (:mod:`api.formats`) turn every family into an ordinary
 portfolio whose contract objective *is* (or dominates) the family's objective, and the
 engine solves it like any portfolio. This module maps the plan back:
 
@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import Instance, read_instance
+from api.formats import Instance, read_instance
 from model.kpis import critical_path_lengths
 from model.load import parse_portfolio
 from model.plan import Plan, PlanStatus
@@ -171,7 +171,7 @@ def family_terms(objective: str, portfolio: Portfolio, plan: Plan) -> FamilyTerm
     ----------
     objective
         The family objective: ``"makespan"`` or ``"total_project_delay"``
-        (:attr:`benchmarks.readers.Instance.objective`).
+        (:attr:`api.formats.Instance.objective`).
     portfolio
         The portfolio the plan is for.
     plan
@@ -256,7 +256,7 @@ def solve_instance(
     Parameters
     ----------
     instance
-        As returned by :func:`benchmarks.readers.read_instance`.
+        As returned by :func:`api.formats.read_instance`.
     settings
         Solver settings (default :class:`SolverSettings`).
     progress

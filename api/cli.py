@@ -259,7 +259,7 @@ def _solve_benchmark(
     path: Path, fmt: str, settings: SolverSettings, output: Path | None, report: Path | None, as_json: bool
 ) -> NoReturn:
     from api.benchmark_format import solve_benchmark_file
-    from benchmarks.readers import READER_MODULES
+    from api.formats import READER_MODULES
 
     if fmt not in READER_MODULES:
         err_console.print(f"--format: unknown format '{fmt}' ({', '.join(READER_MODULES)})")
@@ -302,7 +302,7 @@ def demo_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Solve the embedded demo portfolio (20 projects, 40 people, 9 months)."""
-    from benchmarks.generator import generate_size
+    from api.generate import generate_size
 
     portfolio = parse_portfolio(generate_size("demo", seed=7))
     settings = _settings(time_limit, workers, seed, None, False, True)
@@ -321,7 +321,7 @@ def generate_command(
     months: Annotated[int | None, typer.Option("--months", help="Ad-hoc size: horizon in months.")] = None,
 ) -> None:
     """Generate a realistic, solvable portfolio (seeded)."""
-    from benchmarks.generator import SIZES, generate, generate_size, spec_for
+    from api.generate import SIZES, generate, generate_size, spec_for
 
     if projects is not None:
         data = generate(spec_for(projects, people, months), seed=seed)
@@ -349,7 +349,7 @@ def explain_command(
 
     For an infeasible portfolio: the conflicting rules and what would fix them.
     """
-    from solver.explain import explain_plan
+    from solver.analysis.explain import explain_plan
 
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
     if plan_file is None:
@@ -384,7 +384,7 @@ def compare_command(
     """Solve a baseline and what-if scenarios side by side (in parallel within the cores)."""
     from api.compare_report import comparison_markdown, print_comparison
     from model.scenario import load_for_compare
-    from solver.compare import compare
+    from solver.planning.compare import compare
 
     try:
         portfolios = load_for_compare(files)
@@ -428,8 +428,8 @@ def replan_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Replan from a baseline: done and in-progress work stays, the rest moves as little as it can."""
-    from solver.disruption import DisruptionWeights
-    from solver.replan import ReplanRequest, replan
+    from solver.planning.disruption import DisruptionWeights
+    from solver.planning.replan import ReplanRequest, replan
 
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
     baseline = load_plan_or_exit(baseline_file, as_json, "baseline plan")

@@ -1,6 +1,6 @@
 """Human-readable scenario comparisons: rich tables for the terminal, plain text, markdown.
 
-The data comes from :func:`solver.compare.compare`; the first scenario is the baseline
+The data comes from :func:`solver.planning.compare.compare`; the first scenario is the baseline
 and every other column shows its value with the change against the baseline.
 """
 
@@ -11,7 +11,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from solver.compare import Comparison, PersonCell, PersonRow, ProjectCell, ScenarioOutcome
+from solver.planning.compare import Comparison, PersonCell, PersonRow, ProjectCell, ScenarioOutcome
 
 __all__ = [
     "comparison_markdown",
@@ -152,7 +152,7 @@ def comparison_tables(comparison: Comparison, max_moves: int | None = 40) -> lis
     Parameters
     ----------
     comparison
-        The result of :func:`solver.compare.compare`.
+        The result of :func:`solver.planning.compare.compare`.
     max_moves
         At most this many rows in the "who moves to what" table (biggest changes
         first); ``None`` for all.
@@ -208,7 +208,7 @@ def render_comparison(comparison: Comparison, width: int = 120, max_moves: int |
     Parameters
     ----------
     comparison
-        The result of :func:`solver.compare.compare`.
+        The result of :func:`solver.planning.compare.compare`.
     width
         Line width in characters.
     max_moves
@@ -240,7 +240,7 @@ def comparison_markdown(comparison: Comparison) -> str:
     Parameters
     ----------
     comparison
-        The result of :func:`solver.compare.compare`.
+        The result of :func:`solver.planning.compare.compare`.
 
     Returns
     -------

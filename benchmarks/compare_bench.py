@@ -8,7 +8,7 @@ Usage::
 Scenarios, all built with the scenario ops of ``model/scenario.py`` on the generated
 portfolio: the baseline; two hires with the most demanded skill; a new high-priority
 project (a copy of a committed project, due early); one project's priority shifted
-to 10. :func:`solver.compare.compare` solves them ``cores // workers`` at a time
+to 10. :func:`solver.planning.compare.compare` solves them ``cores // workers`` at a time
 (2 at a time on 2 cores with 1 worker each), so 4 solves of 20 s take about 40 s.
 """
 
@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from api.compare_report import comparison_markdown, render_comparison
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from model.load import parse_portfolio
 from model.portfolio import Portfolio
 from model.scenario import apply_scenario, parse_scenario
-from solver.compare import compare, parallel_solves
+from solver.planning.compare import compare, parallel_solves
 from solver.settings import SolverSettings
 
 WALL_TARGET_SECONDS = 60.0

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from model.load import parse_portfolio
 from solver.settings import SolverSettings
 from solver.solve import solve

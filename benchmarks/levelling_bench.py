@@ -14,11 +14,11 @@ import argparse
 import statistics
 import time
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from benchmarks.measure import markdown_table
 from model.load import parse_portfolio
+from solver.construct.levelling import level
 from solver.evaluate import project_lateness, weighted_tardiness_of
-from solver.levelling import level
 from solver.problem import compile_problem
 from solver.solve import best_levelling
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from solver.construct.levelling import Placement
 from solver.cpsat.constraints import (
     parallel_projects,
     person_capacity,
@@ -20,7 +21,6 @@ from solver.cpsat.constraints import (
 )
 from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
-from solver.levelling import Placement
 from solver.problem import Problem
 
 NAIVE_FAMILIES = (task_windows, staffing, precedences, person_capacity, parallel_projects, project_finish)

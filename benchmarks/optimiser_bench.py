@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from benchmarks.measure import markdown_table, run_isolated
 from benchmarks.naive_model import solve_naive
 from model.checker import check_assignments

@@ -291,7 +291,7 @@ def measure_peer(family: str, path: str, time_limit: float, workers: int, seed: 
     if family not in SUPPORTED:
         return {"note": SUPPORTED_NOTE}
     from api.benchmark_format import family_terms
-    from benchmarks.readers import read_instance
+    from api.formats import read_instance
     from model.checker import check_plan
     from model.load import parse_portfolio
 

@@ -6,7 +6,7 @@ Usage::
     python -m benchmarks run mspsp --time-limit 10 --workers 2
     python -m benchmarks run psplib --instances j301_1 j301_2 --time-limit 2 --out /tmp/bench
 
-Each instance is read with :func:`benchmarks.readers.read_instance`, validated with
+Each instance is read with :func:`api.formats.read_instance`, validated with
 :func:`model.load.parse_portfolio` and solved by :func:`solver.solve.solve`: the same engine
 and settings as any portfolio, no family-specific solver. Every solve (and every peer
 solve, ``--peer``) runs in a fresh process, so its peak memory is its own. Results are in
@@ -48,7 +48,7 @@ class Family:
     Attributes
     ----------
     key
-        Family key of :mod:`benchmarks.readers`.
+        Family key of :mod:`api.formats`.
     folder
         Folder below the data root.
     pattern
@@ -262,7 +262,7 @@ def measure_ours(
         each improvement, to compare with the peer afterwards.
     """
     from api.benchmark_format import solve_instance
-    from benchmarks.readers import read_instance
+    from api.formats import read_instance
     from model.checker import check_plan
     from solver.settings import SolverSettings
     from solver.solve import Progress

@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from model.checker import check_plan
 from model.load import parse_portfolio
-from solver.replan import ReplanRequest, replan
+from solver.planning.replan import ReplanRequest, replan
 from solver.settings import SolverSettings
 from solver.solve import solve
 

@@ -4,7 +4,7 @@ An :class:`Explanation` tells a PMO *why the plan looks the way it does*: which
 skills (or pools) are the bottlenecks week by week, why each late project is late
 (its critical chain in the plan and what each task waited for), how much each task
 may slip, and where the proposed projects stand. It is computed from a portfolio
-and a plan by :func:`solver.explain.explain_plan`; every list item carries a
+and a plan by :func:`solver.analysis.explain.explain_plan`; every list item carries a
 readable ``message`` next to its structured data.
 """
 

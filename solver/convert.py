@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from model.plan import Assignment, PersonAllocation, PoolUse
-from solver.levelling import Placement
+from solver.construct.levelling import Placement
 from solver.problem import Mode, Problem
 
 

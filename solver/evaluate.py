@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from solver.levelling import Placement
+from solver.construct.levelling import Placement
 from solver.problem import Problem
 
 

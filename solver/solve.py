@@ -9,17 +9,17 @@ from dataclasses import dataclass
 from model.assemble import assemble_plan, empty_plan
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
-from solver.bounds import time_windows
+from solver.analysis.diagnose import diagnose
+from solver.analysis.explain import explain_plan
+from solver.analysis.feasibility import infeasibility_reasons
+from solver.bounds.capacity import capacity_bound
+from solver.construct.levelling import LEVELLING_RULES, LevellingResult, level
 from solver.convert import to_assignments
-from solver.diagnose import diagnose
 from solver.evaluate import objective_of
-from solver.explain import explain_plan
-from solver.feasibility import infeasibility_reasons
-from solver.levelling import LEVELLING_RULES, LevellingResult, level
-from solver.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
 from solver.problem import Problem, compile_problem
-from solver.relaxation import capacity_bound
+from solver.search.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
 from solver.settings import SolverSettings
+from solver.windows import time_windows
 
 
 @dataclass(frozen=True)

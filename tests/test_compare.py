@@ -1,4 +1,4 @@
-"""Scenario comparison (solver/compare.py) and its renderings (api/compare_report.py)."""
+"""Scenario comparison (solver/planning/compare.py) and its renderings (api/compare_report.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from model.load import parse_portfolio
 from model.plan import PlanStatus
 from model.portfolio import Portfolio
 from model.scenario import apply_scenario, parse_scenario
-from solver.compare import Comparison, Figures, compare, compare_plans, parallel_solves
+from solver.planning.compare import Comparison, Figures, compare, compare_plans, parallel_solves
 from solver.settings import SolverSettings
 from solver.solve import solve
 from tests.helpers import small_dict, small_portfolio

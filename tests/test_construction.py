@@ -9,15 +9,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from model.checker import check_assignments
 from model.load import parse_portfolio
-from solver.bounds import due_windows, time_windows
-from solver.construction import ORDERS, construct, yield_search
+from solver.construct.levelling import level, level_interleaved, objective_staffing, slack_rule
+from solver.construct.task_orders import ORDERS, construct, yield_search
 from solver.convert import to_assignments
 from solver.evaluate import objective_of, weighted_tardiness_of
-from solver.levelling import level, level_interleaved, objective_staffing, slack_rule
 from solver.problem import Problem, compile_problem
+from solver.windows import due_windows, time_windows
 from tests.portfolios import person, portfolio, project, task
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from solver.optimiser import LNS_PARAMETERS
+from solver.search.optimiser import LNS_PARAMETERS
 
 DATA = Path(__file__).parent / "data"
 

@@ -1,4 +1,4 @@
-"""Explanations of feasible plans (:func:`solver.explain.explain_plan`) on tiny hand-made cases.
+"""Explanations of feasible plans (:func:`solver.analysis.explain.explain_plan`) on tiny hand-made cases.
 
 Every portfolio starts on Monday 2027-01-04 (Mon–Fri, no holidays), so the working-day
 indices are
@@ -21,7 +21,7 @@ from model.assemble import assemble_plan
 from model.explanation import Explanation, LinkKind, WaitCause
 from model.plan import Assignment, Plan, PlanStatus
 from model.portfolio import Portfolio
-from solver.explain import explain_plan
+from solver.analysis.explain import explain_plan
 from solver.settings import SolverSettings
 from solver.solve import solve
 from tests.helpers import D, assign, build, person, portfolio_dict, project, task, valid_portfolios

@@ -1,4 +1,4 @@
-"""Tests of the seeded portfolio generator (benchmarks/generator.py)."""
+"""Tests of the seeded portfolio generator (api/generate.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from benchmarks.generator import SIZES, GeneratorSpec, generate, generate_size, spec_for
+from api.generate import SIZES, GeneratorSpec, generate, generate_size, spec_for
 from model.checker import check_plan
 from model.load import parse_portfolio
 from model.plan import PlanStatus
 from model.portfolio import Portfolio, ProjectStatus
-from solver.levelling import level
+from solver.construct.levelling import level
 from solver.problem import compile_problem
 from solver.settings import SolverSettings
 from solver.solve import solve

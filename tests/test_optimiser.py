@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-import solver.optimiser as optimiser
-from benchmarks.generator import GeneratorSpec, generate, generate_size
+import solver.search.optimiser as optimiser
+from api.formats import read_instance
+from api.generate import GeneratorSpec, generate, generate_size
 from benchmarks.public import default_data_root
-from benchmarks.readers import read_instance
 from model.checker import check_plan
 from model.kpis import objective_value
 from model.load import parse_portfolio

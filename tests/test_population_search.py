@@ -11,14 +11,14 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from api.formats import read_instance
 from benchmarks.public import default_data_root
-from benchmarks.readers import read_instance
 from model.load import parse_portfolio
 from model.portfolio import Portfolio
-from solver import population_search
+from solver.construct.levelling import Placement
 from solver.evaluate import objective_of, project_finish_rows
-from solver.levelling import Placement
-from solver.schedule_search import network
+from solver.search import population
+from solver.search.schedule_search import network
 from tests.helpers import build, person, portfolio_dict
 from tests.test_schedule_search import _levelled, _valid, pool_portfolios
 
@@ -45,14 +45,14 @@ def test_every_row_keeps_every_rule(pf: Portfolio, seed: int) -> None:
     """Rows built from random keys, and their forward-backward improvement, are valid plans
     whenever the row is marked as keeping its windows."""
     problem, placements = _levelled(pf)
-    pop = population_search.start(problem, placements, seed=seed)
+    pop = population.start(problem, placements, seed=seed)
     net = pop.net
     keys = np.random.default_rng(seed).random((8, net.size))
     rows = np.broadcast_to(net.earliest, keys.shape), np.broadcast_to(net.latest, keys.shape)
-    starts, ok = population_search.build(pop.forward, keys, *rows)
+    starts, ok = population.build(pop.forward, keys, *rows)
     for row, kept in zip(starts, ok, strict=True):
         assert not kept or _valid(pf, problem, net.plan(row))
-    improved, values = population_search.build_and_improve(pop, keys)
+    improved, values = population.build_and_improve(pop, keys)
     for row, value in zip(improved, values, strict=True):
         if np.isfinite(value):
             assert _valid(pf, problem, net.plan(row))
@@ -64,8 +64,8 @@ def test_every_row_keeps_every_rule(pf: Portfolio, seed: int) -> None:
 def test_improve_yields_valid_strictly_better_plans(pf: Portfolio) -> None:
     problem, placements = _levelled(pf)
     value = objective_of(problem, placements)
-    pop = population_search.start(problem, placements, seed=0)
-    for plan, plan_value in population_search.improve(
+    pop = population.start(problem, placements, seed=0)
+    for plan, plan_value in population.improve(
         pop, lambda p: objective_of(problem, p), stop=_generations(15)
     ):
         assert plan_value < value
@@ -84,7 +84,7 @@ def test_row_values_match_the_contract_objective(pf: Portfolio, term: str, dues:
     """The vectorised objective differs from the contract's by the same constant on every row."""
     pf = _with_objective(pf, {"tardiness": 0, term: 3}, dues)
     problem, placements = _levelled(pf)
-    pop = population_search.start(problem, placements, seed=1)
+    pop = population.start(problem, placements, seed=1)
     valid = np.isfinite(pop.values)
     exact = [objective_of(problem, pop.net.plan(row)) for row in pop.starts[valid]]
     differences = np.array(exact) - pop.value_rows(pop.starts[valid])
@@ -113,8 +113,8 @@ def test_reaches_the_optimum_of_a_small_rcpsp() -> None:
     keeps every rule."""
     pf, problem, placements = _psplib("j301_1")
     assert _makespan(placements) > 43
-    pop = population_search.start(problem, placements, seed=0)
-    plans = list(population_search.improve(pop, lambda p: objective_of(problem, p), stop=_generations(60)))
+    pop = population.start(problem, placements, seed=0)
+    plans = list(population.improve(pop, lambda p: objective_of(problem, p), stop=_generations(60)))
     assert plans
     best = plans[-1][0]
     assert _makespan(best) == 43
@@ -125,10 +125,10 @@ def test_is_deterministic_for_a_seed() -> None:
     _, problem, placements = _psplib("j3010_1")
 
     def run(seed: int) -> list[float]:
-        pop = population_search.start(problem, placements, seed=seed)
+        pop = population.start(problem, placements, seed=seed)
         return [
             v
-            for _, v in population_search.improve(
+            for _, v in population.improve(
                 pop, lambda p: objective_of(problem, p), stop=_generations(10)
             )
         ]
@@ -138,29 +138,29 @@ def test_is_deterministic_for_a_seed() -> None:
 
 def test_a_plan_from_elsewhere_replaces_the_worst_row() -> None:
     _, problem, placements = _psplib("j3010_1")
-    pop = population_search.start(problem, placements, seed=0)
+    pop = population.start(problem, placements, seed=0)
     worst = float(pop.values.max())
-    population_search.adopt(pop, placements)
+    population.adopt(pop, placements)
     assert float(pop.values.max()) <= worst
     assert (pop.starts == network(problem, placements).starts_of(placements)).all(axis=1).any()
 
 
 def test_applies_to_pool_only_plans_of_more_than_sixty_tasks() -> None:
     _, problem, placements = _psplib("j901_1", "j90")
-    assert population_search.applies(problem, placements)
+    assert population.applies(problem, placements)
     _, problem, placements = _psplib("j3010_1")
-    assert len(placements) < population_search.MIN_TASKS
-    assert not population_search.applies(problem, placements)
+    assert len(placements) < population.MIN_TASKS
+    assert not population.applies(problem, placements)
 
 
 def test_does_not_apply_to_people_or_mode_choices() -> None:
-    size = population_search.MIN_TASKS
+    size = population.MIN_TASKS
     staffed = [{"id": f"t{k}", "duration": 1, "requirements": [{"skill": "dev"}]} for k in range(size)]
     pf = build(
         portfolio_dict([{"id": "x", "tasks": staffed}], [person("ann"), person("bob")], end="2027-12-31")
     )
     problem, placements = _levelled(pf)
-    assert len(placements) == size and not population_search.applies(problem, placements)
+    assert len(placements) == size and not population.applies(problem, placements)
     two_ways = [
         {
             "id": f"t{k}",
@@ -177,7 +177,7 @@ def test_does_not_apply_to_people_or_mode_choices() -> None:
         )
     )
     problem, placements = _levelled(pf)
-    assert len(placements) == size and not population_search.applies(problem, placements)
+    assert len(placements) == size and not population.applies(problem, placements)
     one_way = [
         {"id": f"t{k}", "duration": 1, "requirements": [{"pool": "rig", "units": 1}]} for k in range(size)
     ]
@@ -187,4 +187,4 @@ def test_does_not_apply_to_people_or_mode_choices() -> None:
         )
     )
     problem, placements = _levelled(pf)
-    assert population_search.applies(problem, placements)
+    assert population.applies(problem, placements)

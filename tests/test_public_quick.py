@@ -28,8 +28,8 @@ from api.benchmark_format import (
     release_plus_critical_path,
     solve_benchmark_file,
 )
+from api.formats import read_instance
 from benchmarks import public
-from benchmarks.readers import read_instance
 from model.checker import check_plan
 from model.load import parse_portfolio
 from model.plan import Kpis, Plan, PlanStatus

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.readers import imopse, mista, mspsp, read_instance
+from api.formats import imopse, mista, mspsp, read_instance
 from model.kpis import critical_path_lengths
 from model.load import parse_portfolio
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.readers import BENCHMARK_START, Instance, psplib, rcmp, read_instance
+from api.formats import BENCHMARK_START, Instance, psplib, rcmp, read_instance
 from model.load import parse_portfolio
 
 BENCH = Path(__file__).resolve().parents[2] / "shared" / "benchmarks"

@@ -6,15 +6,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks.generator import generate_size
+from api.generate import generate_size
 from model.load import parse_portfolio
 from model.plan import PlanStatus
-from solver.bounds import time_windows
-from solver.lower_bound import critical_path_bound
+from solver.bounds.capacity import capacity_bound, resource_classes, tails
+from solver.bounds.precedence import critical_path_bound
 from solver.problem import compile_problem
-from solver.relaxation import capacity_bound, resource_classes, tails
 from solver.settings import SolverSettings
 from solver.solve import solve
+from solver.windows import time_windows
 from tests.portfolios import person, portfolio, project, task
 
 TARDINESS_ONLY = {"tardiness": 1, "completion": 0, "cost": 0, "continuity": 0}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from model.checker import check_plan
 from model.load import parse_portfolio
 from model.plan import PlanStatus
-from solver.replan import ReplanRequest, replan
+from solver.planning.replan import ReplanRequest, replan
 from solver.settings import SolverSettings
 from solver.solve import solve
 from tests.helpers import SMALL

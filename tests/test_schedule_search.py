@@ -13,19 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import solver.optimiser as optimiser
+import solver.search.optimiser as optimiser
+from api.formats import read_instance
 from benchmarks.public import default_data_root
-from benchmarks.readers import read_instance
 from model.checker import check_assignments, check_plan
 from model.load import parse_portfolio
 from model.plan import PlanStatus
 from model.portfolio import Portfolio
-from solver import schedule_search
+from solver.construct.levelling import Placement
 from solver.convert import to_assignments
 from solver.cpsat.model import Watch
 from solver.evaluate import objective_of
-from solver.levelling import Placement
 from solver.problem import Problem, compile_problem
+from solver.search import schedule_search
 from solver.settings import SolverSettings, Stall
 from solver.solve import best_levelling, solve
 from tests.helpers import build, portfolio_dict

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from solver.construct.levelling import Placement
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables
-from solver.levelling import Placement
 from solver.problem import Point
 
 

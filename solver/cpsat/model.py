@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from solver.construct.levelling import Placement
 from solver.cpsat.constraints import CONSTRAINTS, Family
 from solver.cpsat.objective import SCALE, set_objective
 from solver.cpsat.parameters import as_text
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables, make_variables
-from solver.levelling import Placement
 from solver.settings import Stall
 
 STALL_POLL_SECONDS = 0.05  # how often a stall watcher looks at the clock

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.bounds import TimeWindows, time_windows
-from solver.disruption import Disruption
-from solver.levelling import Placement
+from solver.construct.levelling import Placement
+from solver.planning.disruption import Disruption
 from solver.problem import Problem
+from solver.windows import TimeWindows, time_windows
 
 
 @dataclass

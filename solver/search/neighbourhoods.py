@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from solver.construct.levelling import Placement
 from solver.evaluate import project_lateness
-from solver.levelling import Placement
 from solver.problem import Problem
 
 Neighbourhood = Callable[[Problem, dict[int, Placement], int, random.Random], list[int]]

@@ -57,12 +57,12 @@ class Instance:
 Reader = Callable[[Path], Instance]
 
 READER_MODULES = {
-    "psplib": "benchmarks.readers.psplib",
-    "rcmp": "benchmarks.readers.rcmp",
-    "mplib": "benchmarks.readers.rcmp",
-    "mista": "benchmarks.readers.mista",
-    "imopse": "benchmarks.readers.imopse",
-    "mspsp": "benchmarks.readers.mspsp",
+    "psplib": "api.formats.psplib",
+    "rcmp": "api.formats.rcmp",
+    "mplib": "api.formats.rcmp",
+    "mista": "api.formats.mista",
+    "imopse": "api.formats.imopse",
+    "mspsp": "api.formats.mspsp",
 }
 """Family key → module that defines ``read(path) -> Instance`` (``read_mplib`` for mplib)."""
 

@@ -3,7 +3,7 @@
 Each project finishes no earlier than its critical path allows; people are
 ignored, so the bound is valid for every plan (and weak when capacity binds).
 The per-project pieces are shared with the capacity relaxation
-(:mod:`solver.relaxation`), which starts from them.
+(:mod:`solver.bounds.capacity`), which starts from them.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.bounds import TimeWindows, time_windows
 from solver.problem import Problem
+from solver.windows import TimeWindows, time_windows
 
 
 def finish_cost(problem: Problem, p: int, finish: np.ndarray) -> np.ndarray:

@@ -12,7 +12,7 @@ Mapping onto the portfolio contract (see ``benchmarks/README.md``):
   several projects) becomes the global pool ``R<r>``;
 * successors ``k:a`` become finish-to-start dependencies with lag 0 (``p<k>/<a>`` when
   across projects); activities of duration 0 (the dummies) are dropped and their
-  predecessors linked to their successors, as in :mod:`benchmarks.readers.psplib`.
+  predecessors linked to their successors, as in :mod:`api.formats.psplib`.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, Instance
-from benchmarks.readers.psplib import calendar, contract_zero_durations, read_text, table_row
+from api.formats import BENCHMARK_START, Instance
+from api.formats.psplib import calendar, contract_zero_durations, read_text, table_row
 
 MPSPLIB_VALUES = "reference_bounds.csv"
 """MPSPLIB reference values, looked up next to the ``instances`` folder."""

@@ -14,7 +14,7 @@ The K resource types are the project files' renewable resources ``R1..Rr`` follo
 their non-renewable ones ``N1..Nn``. Mapping onto the contract (one day = one period):
 
 * project ``i`` (1-based, file order) → project ``p<i>``, committed, priority 5,
-  ``release`` = :data:`~benchmarks.readers.BENCHMARK_START` + release days;
+  ``release`` = :data:`~api.formats.BENCHMARK_START` + release days;
 * global renewable resource ``Rk`` → pool ``R<k>`` (capacity from the problem file);
 * local renewable resource ``Rk`` of project ``i`` → pool ``p<i>_R<k>`` (capacity from
   the project file);
@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, Instance
+from api.formats import BENCHMARK_START, Instance
 
 OBJECTIVE_WEIGHTS: dict[str, float] = {
     "tardiness": 0,

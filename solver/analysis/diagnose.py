@@ -1,6 +1,6 @@
 """Why a portfolio has no plan: a minimal set of conflicting rules and the relaxations that fix it.
 
-The cheap checks of :mod:`solver.feasibility` explain most infeasible inputs at
+The cheap checks of :mod:`solver.analysis.feasibility` explain most infeasible inputs at
 once. When they pass but CP-SAT still proves that no plan exists, this module
 asks CP-SAT again with the relaxable rules guarded by assumption literals —
 each project's deadline, each task's latest finish and pinned start, each
@@ -19,10 +19,10 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from model.portfolio import Person
+from solver.analysis.feasibility import Reason
 from solver.cpsat.constraints import CONSTRAINTS
 from solver.cpsat.scope import build_scope
 from solver.cpsat.variables import Variables, make_variables
-from solver.feasibility import Reason
 from solver.problem import Problem, compile_problem
 
 

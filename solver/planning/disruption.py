@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from solver.levelling import Placement
+from solver.construct.levelling import Placement
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
-from benchmarks.readers.mista import WEEK, drop_dummies, fail, read_text
+from api.formats import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
+from api.formats.mista import WEEK, drop_dummies, fail, read_text
 
 OBJECTIVE_WEIGHTS = MAKESPAN_OBJECTIVE
 """Makespan only."""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.bounds import TimeWindows, time_windows
 from solver.problem import Mode, Problem
+from solver.windows import TimeWindows, time_windows
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,12 @@ from model.assemble import assemble_plan, empty_plan
 from model.checker import check_assignments
 from model.plan import Assignment, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
+from solver.construct.levelling import LEVELLING_RULES, Placement, level
 from solver.convert import from_assignments, to_assignments
-from solver.disruption import Disruption, DisruptionWeights
 from solver.evaluate import objective_of
-from solver.levelling import LEVELLING_RULES, Placement, level
-from solver.optimiser import optimise, solve_whole
+from solver.planning.disruption import Disruption, DisruptionWeights
 from solver.problem import Problem, compile_problem
+from solver.search.optimiser import optimise, solve_whole
 from solver.settings import SolverSettings
 from solver.solve import Progress, ProgressCallback
 

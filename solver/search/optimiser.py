@@ -9,8 +9,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from solver import population_search, schedule_search
-from solver.construction import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
+from solver.construct.levelling import Placement
+from solver.construct.task_orders import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
 from solver.cpsat.model import (
     BuiltModel,
     SubResult,
@@ -22,11 +22,11 @@ from solver.cpsat.model import (
     solve_model,
 )
 from solver.cpsat.scope import build_scope
-from solver.disruption import Disruption
 from solver.evaluate import objective_of
-from solver.levelling import Placement
-from solver.lns import NEIGHBOURHOODS
+from solver.planning.disruption import Disruption
 from solver.problem import Problem
+from solver.search import population, schedule_search
+from solver.search.neighbourhoods import NEIGHBOURHOODS
 from solver.settings import SolverSettings, Stall
 
 # Above this many (requirement, candidate) pairs the full model's presolve alone
@@ -184,7 +184,7 @@ class _Search:
     disruption: Disruption | None
     lower_bound: float | None = None
     spent_det: float = 0.0  # deterministic seconds spent (deterministic mode)
-    population: population_search.Population | None = None  # kept between schedule rounds
+    population: population.Population | None = None  # kept between schedule rounds
 
     def reached_bound(self, objective: float) -> bool:
         """Whether ``objective`` meets the proven lower bound (nothing better exists)."""
@@ -349,12 +349,12 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     """CP-SAT on the whole model; alternated with schedule rebuilds when they pay.
 
     When no task has people to staff and CP-SAT stalls, the schedule search
-    (:mod:`solver.schedule_search`) starts from CP-SAT's plan beside the running solve. If it
+    (:mod:`solver.search.schedule_search`) starts from CP-SAT's plan beside the running solve. If it
     finds nothing better, CP-SAT keeps its search (and its progress towards a proof) to the
     end. If it does, CP-SAT is stopped and the two take turns, each until it stalls, CP-SAT
     warm-started from the better plan. The first turn that finds nothing hands the rest of
     the time to the other. Where the population search applies
-    (:func:`solver.population_search.applies`) it takes the rebuilds' place, starts beside
+    (:func:`solver.search.population.applies`) it takes the rebuilds' place, starts beside
     CP-SAT without waiting for a stall and, once ahead, keeps the rest of the time
     (:func:`_probe_beside`).
     """
@@ -529,14 +529,14 @@ def _probe_beside(
         except BaseException as exc:  # re-raised in this thread below
             errors.append(exc)
 
-    population = population_search.applies(search.problem, result.placements)
+    uses_population = population.applies(search.problem, result.placements)
     patience = watch.stall.minimum
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     probed = beaten = False
     while thread.is_alive():
         thread.join(PROBE_POLL_SECONDS)
-        due = watch.stalled() or (population and time.perf_counter() - watch.began >= patience)
+        due = watch.stalled() or (uses_population and time.perf_counter() - watch.began >= patience)
         if not probed and thread.is_alive() and due and watch.plan is not None:
             probed = True
             start = watch.plan if search.value(watch.plan) < result.objective else result.placements
@@ -544,7 +544,7 @@ def _probe_beside(
                 search,
                 result,
                 start,
-                stall=None if population else SCHEDULE_STALL,
+                stall=None if uses_population else SCHEDULE_STALL,
                 on_better=watch.stop,
                 running=watch.finished,
                 rival=rival,
@@ -581,12 +581,12 @@ def _schedule_round(
 
     stats = schedule_search.SearchStats()
     steps: Iterator[tuple[dict[int, Placement], float]]
-    population = population_search.applies(search.problem, start)
-    if population and stall is not None:
+    uses_population = population.applies(search.problem, start)
+    if uses_population and stall is not None:
         stall = POPULATION_STALL
     stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
-    if population:
-        steps = population_search.improve(_population(search, start), search.value, stop=stop, stats=stats)
+    if uses_population:
+        steps = population.improve(_population(search, start), search.value, stop=stop, stats=stats)
     else:
         steps = schedule_search.improve(
             search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
@@ -615,14 +615,14 @@ def _schedule_round(
     return found
 
 
-def _population(search: _Search, start: dict[int, Placement]) -> population_search.Population:
+def _population(search: _Search, start: dict[int, Placement]) -> population.Population:
     """The population search's state, started from ``start`` or, when it already runs on
     the same tasks, with ``start`` (another search's plan) in place of its worst individual."""
     pop = search.population
     if pop is None or pop.net.tasks != sorted(start):
-        pop = search.population = population_search.start(search.problem, start, seed=search.settings.seed)
+        pop = search.population = population.start(search.problem, start, seed=search.settings.seed)
     else:
-        population_search.adopt(pop, start)
+        population.adopt(pop, start)
     return pop
 
 

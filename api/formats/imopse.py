@@ -36,8 +36,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
-from benchmarks.readers.mista import WEEK, fail, read_text
+from api.formats import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
+from api.formats.mista import WEEK, fail, read_text
 
 OBJECTIVE_WEIGHTS = MAKESPAN_OBJECTIVE
 """Makespan only."""

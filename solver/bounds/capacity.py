@@ -30,9 +30,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import max_flow, min_cost_flow
 
-from solver.bounds import TimeWindows, time_windows
-from solver.lower_bound import critical_path_floor, finish_cost
+from solver.bounds.precedence import critical_path_floor, finish_cost
 from solver.problem import Point, Problem
+from solver.windows import TimeWindows, time_windows
 
 COST_SCALE = 10_000  # integer flow costs: objective units × COST_SCALE, rounded down
 

@@ -19,7 +19,7 @@ file works, solved here or not) and answers four questions:
   with it as far as they can; ``free_slack``: everything else held as planned).
 * **Proposed projects** -- included, or left out with the earliest dates it could
   have: a serial insertion of its tasks into the capacity the plan leaves free
-  (:mod:`solver.levelling`'s placer), so no other project moves.
+  (:mod:`solver.construct.levelling`'s placer), so no other project moves.
 
 All matrices are ``people × working days`` or ``(skill, level) × working days``
 numpy arrays; the Python loops run over tasks, dependencies and chain links only.
@@ -47,9 +47,9 @@ from model.explanation import (
 )
 from model.plan import Assignment, Plan
 from model.portfolio import Portfolio
-from solver.bounds import time_windows, topological_order
-from solver.levelling import Placement, _Capacity, _Placer, _serial, priority_rule
+from solver.construct.levelling import Placement, _Capacity, _Placer, _serial, priority_rule
 from solver.problem import Mode, Point, Problem, compile_problem
+from solver.windows import time_windows, topological_order
 
 BOTTLENECK_THRESHOLD = 0.85
 """Utilisation from which a skill level or pool in a week counts as a bottleneck."""

@@ -12,7 +12,7 @@ Mapping onto the portfolio contract (see ``benchmarks/README.md``):
   is a PSPLIB time unit and the plan's makespan equals the PSPLIB makespan.
 
 The helpers :func:`contract_zero_durations`, :func:`read_text`, :func:`load_table` and
-:func:`table_row` are shared with the multi-project reader :mod:`benchmarks.readers.rcmp`.
+:func:`table_row` are shared with the multi-project reader :mod:`api.formats.rcmp`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from benchmarks.readers import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
+from api.formats import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
 
 ALL_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """Every day is a working day: one benchmark time unit is one day."""

@@ -1,7 +1,7 @@
 """Population search for plans that decide task times only: a genetic algorithm whose
 schedules are built for the whole population at once.
 
-The iterated rebuilds of :mod:`solver.schedule_search` build one schedule at a time in
+The iterated rebuilds of :mod:`solver.search.schedule_search` build one schedule at a time in
 Python; beside CP-SAT they manage 60-100 a second, too few to matter on 30-120-task
 RCPSP instances. Here every step of serial schedule generation is a handful of numpy
 operations over the whole population (64 rows): each row picks its next task (the smallest
@@ -31,10 +31,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from solver.construct.levelling import Placement
 from solver.evaluate import finish_terms, project_finish_rows
-from solver.levelling import Placement
 from solver.problem import Problem
-from solver.schedule_search import ModeSwitch, Network, SearchStats, network
+from solver.search.schedule_search import ModeSwitch, Network, SearchStats, network
 
 POPULATION = 64
 ELITE_SHARE = 0.2

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from solver.bounds import TimeWindows, due_windows, time_windows
 from solver.problem import Mode, Point, Problem
+from solver.windows import TimeWindows, due_windows, time_windows
 
 
 @dataclass(frozen=True)
@@ -361,12 +361,12 @@ def slack_rule(
     """Task by task, least slack against its project's due date first.
 
     A task's urgency is the latest start that still lets its project finish by the due
-    date (:func:`~solver.bounds.due_windows`), less ``days_per_priority`` working days
+    date (:func:`~solver.windows.due_windows`), less ``days_per_priority`` working days
     per priority step, plus the project's ``delay`` in working days (how far it is
-    asked to yield; see :func:`solver.construction.yield_search`). Unlike
+    asked to yield; see :func:`solver.construct.task_orders.yield_search`). Unlike
     :func:`urgency_rule` projects are not taken whole: a task with a long chain behind
     it goes before the short last steps of another project. Projects in ``first`` go
-    before all others. ``due``: the problem's :func:`~solver.bounds.due_windows`, when
+    before all others. ``due``: the problem's :func:`~solver.windows.due_windows`, when
     the caller already has them (they depend on neither ``first`` nor ``delay``).
     """
 
@@ -416,7 +416,7 @@ def level(
     rule
         ``"priority"`` (project priority first) or ``"deadline"`` (least slack first).
     windows
-        Precomputed :func:`~solver.bounds.time_windows` (saves time on repeated passes).
+        Precomputed :func:`~solver.windows.time_windows` (saves time on repeated passes).
     prefixed
         Placements that are already decided (replanning: work done or in progress); they
         are booked first and never moved. A proposed project with prefixed work is kept.

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.levelling import Placement
+from solver.construct.levelling import Placement
 from solver.problem import Point, Problem
 from solver.settings import Stall
 

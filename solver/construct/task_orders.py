@@ -3,12 +3,12 @@
 Levelling in priority order is what a PM tool does, and the optimiser's
 baseline. On a loaded portfolio other orders start it far better: task by task
 by slack against the due date, traded against priority (see
-:func:`~solver.levelling.slack_rule`), searched by :func:`yield_search`, in
+:func:`~solver.construct.levelling.slack_rule`), searched by :func:`yield_search`, in
 which projects late in one plan are asked to yield in the next; then, as a
 safety net, orders that take projects whole (:data:`PROJECT_ORDERS`: proposed
 projects placed among the committed ones by their priority, whole projects by
 due date traded against priority). Each order is one levelling pass; passes
-here staff for the objective (:func:`~solver.levelling.objective_staffing`).
+here staff for the objective (:func:`~solver.construct.levelling.objective_staffing`).
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from solver.bounds import TimeWindows, due_windows, time_windows
-from solver.evaluate import project_lateness
-from solver.levelling import (
+from solver.construct.levelling import (
     LevellingResult,
     Placement,
     PriorityKey,
@@ -31,7 +29,9 @@ from solver.levelling import (
     slack_rule,
     urgency_rule,
 )
+from solver.evaluate import project_lateness
 from solver.problem import Problem
+from solver.windows import TimeWindows, due_windows, time_windows
 
 OrderFactory = Callable[[frozenset[int]], Callable[[Problem, TimeWindows], PriorityKey]]
 

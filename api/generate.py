@@ -1285,7 +1285,7 @@ def generate(spec: GeneratorSpec, seed: int = 0, *, verify: bool = True) -> dict
     seed
         Random seed; the same spec and seed always give the same portfolio.
     verify
-        Run the serial levelling heuristic (:func:`solver.levelling.level`) on the
+        Run the serial levelling heuristic (:func:`solver.construct.levelling.level`) on the
         result and, in the rare case that it cannot place every committed task, draw
         again (deterministically, from the same seed) with slightly shorter projects.
         ``False`` returns the first draw unchecked.
@@ -1317,7 +1317,7 @@ def _levels_completely(data: dict[str, Any]) -> bool:
     """Whether the serial levelling heuristic places every committed task of ``data``."""
     # imported here: the generator itself needs only the model
     from model.load import parse_portfolio
-    from solver.levelling import level
+    from solver.construct.levelling import level
     from solver.problem import compile_problem
 
     return level(compile_problem(parse_portfolio(data))).complete
