@@ -43,13 +43,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from api.formats import Instance, read_instance
+from api.formats import BENCHMARK_LIMITS, Instance, read_instance
 from model.kpis import critical_path_lengths
 from model.load import parse_portfolio
 from model.plan import Plan, PlanStatus
 from model.portfolio import ObjectiveWeights, Portfolio
 from solver.settings import SolverSettings
 from solver.solve import Progress, solve
+from solver.stop import StopRequest
 
 FAMILIES = ("psplib", "rcmp", "mplib", "mista", "imopse", "mspsp")
 """The benchmark formats ``pmo solve --format`` accepts."""
@@ -250,6 +251,7 @@ def solve_instance(
     instance: Instance,
     settings: SolverSettings | None = None,
     progress: Callable[[Progress], None] | None = None,
+    stop: StopRequest | None = None,
 ) -> tuple[Portfolio, Plan]:
     """Parse and solve a benchmark instance; the plan is in the family's terms.
 
@@ -261,9 +263,11 @@ def solve_instance(
         Solver settings (default :class:`SolverSettings`).
     progress
         Passed to :func:`solver.solve.solve`; its events are in contract units.
+    stop
+        Passed to :func:`solver.solve.solve`: ends the search early when requested.
     """
-    portfolio = parse_portfolio(instance.portfolio)
-    plan = solve(portfolio, settings or SolverSettings(), progress)
+    portfolio = parse_portfolio(instance.portfolio, BENCHMARK_LIMITS)
+    plan = solve(portfolio, settings or SolverSettings(), progress, stop)
     return portfolio, in_family_terms(instance, portfolio, plan)
 
 
@@ -272,6 +276,7 @@ def solve_benchmark_file(
     family: str,
     settings: SolverSettings | None = None,
     progress: Callable[[Progress], None] | None = None,
+    stop: StopRequest | None = None,
 ) -> tuple[Portfolio, Plan]:
     """Read, parse and solve a public benchmark file.
 
@@ -286,6 +291,8 @@ def solve_benchmark_file(
         Solver settings.
     progress
         Progress callback of :func:`solver.solve.solve` (contract units).
+    stop
+        Ends the search early when requested (see :func:`solver.solve.solve`).
 
     Returns
     -------
@@ -306,4 +313,4 @@ def solve_benchmark_file(
     if family not in FAMILIES:
         raise KeyError(f"unknown benchmark format '{family}' (one of {', '.join(FAMILIES)})")
     instance = read_instance(family, Path(path))
-    return solve_instance(instance, settings, progress)
+    return solve_instance(instance, settings, progress, stop)

@@ -1,81 +1,130 @@
 """The ``pmo`` command line.
 
-Exit codes: 0 a valid plan, 2 infeasible (or, for ``check``, the plan breaks a
-hard rule), 3 no plan found in time, 4 invalid input, 1 internal error.
+Exit codes: 0 a valid plan, 2 infeasible (or, for ``check``, the plan breaks a hard rule),
+3 no plan found in time, 4 invalid input (usage errors included), 5 stopped by SIGINT or
+SIGTERM with the best plan so far written, 130 / 143 stopped by SIGINT / SIGTERM before any
+plan existed (nothing written), 1 internal error.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import math
+import os
 import sys
 import tomllib
+from collections.abc import Callable
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, TextColumn, TimeElapsedColumn
 from rich.progress import Progress as RichProgress
 
+from api.budget import solve_time_limit
+from api.interrupt import GUARD, Interrupted, run_stoppable
+from api.output import OutputError, check_target, is_stdout, write_text
 from api.report import markdown_report, print_explanation, print_summary
+from api.service.commands import register_service_commands
+from api.startup import import_cp_model_without_pandas
+from api.streams import guard_standard_streams
+from api.text import console as make_console
+from api.text import line
+from api.usage import UsageGroup, show_version
 from model.assemble import empty_plan
 from model.checker import check_plan
-from model.load import InvalidInput, parse_model, parse_portfolio
+from model.limits import DEFAULT_LIMITS
+from model.load import (
+    InvalidInput,
+    Omitted,
+    capped,
+    decode_text,
+    parse_model,
+    parse_portfolio,
+    problem_count,
+    read_bytes,
+)
 from model.plan import ErrorItem, Plan, PlanStatus, TaskChange
 from model.portfolio import Portfolio
 from model.rules import Issue
-from solver.settings import Preset, SolverSettings, toml_table
-from solver.solve import Progress, solve
+
+if TYPE_CHECKING:  # the solver (and OR-Tools) load only for the commands that solve
+    from solver.settings import SolverSettings
+    from solver.solve import Progress
+    from solver.stop import StopRequest
 
 
 class ExitCode(IntEnum):
-    """Documented exit codes of the CLI."""
+    """Documented exit codes of the CLI (and 128 + the signal number, see :mod:`api.interrupt`)."""
 
     PLAN = 0
     INTERNAL_ERROR = 1
     INFEASIBLE = 2
     NO_SOLUTION = 3
     INVALID_INPUT = 4
+    STOPPED = 5
 
 
 STATUS_EXIT = {
     PlanStatus.optimal: ExitCode.PLAN,
     PlanStatus.feasible: ExitCode.PLAN,
+    PlanStatus.stopped: ExitCode.STOPPED,
     PlanStatus.infeasible: ExitCode.INFEASIBLE,
     PlanStatus.no_solution: ExitCode.NO_SOLUTION,
     PlanStatus.invalid: ExitCode.INVALID_INPUT,
 }
+SHOWN_ISSUES = 50  # printed on the terminal; --json lists up to the input limit
 
 app = typer.Typer(
+    cls=UsageGroup,
     help="Optimised, verified staffing plans for a portfolio of projects.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-err_console = Console(stderr=True, soft_wrap=True)
+console = make_console()
+err_console = make_console(stderr=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
 
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Optimised, verified staffing plans for a portfolio of projects."""
+
+
 def _fail_invalid(exc: InvalidInput, as_json: bool, what: str = "input") -> NoReturn:
+    issues = capped(exc.issues, DEFAULT_LIMITS)
     if as_json:
         plan = empty_plan(PlanStatus.invalid)
-        plan.errors = [ErrorItem(path=i.path, message=i.message) for i in exc.issues]
+        plan.errors = [ErrorItem(path=i.path, message=i.message) for i in issues]
         print(plan.model_dump_json(indent=2))
-    else:
-        err_console.print(f"[red]invalid {what}[/red] ({len(exc.issues)} problem(s)):")
-        for issue in exc.issues:
-            err_console.print(f"  {issue}", markup=False, highlight=False)
+        raise typer.Exit(ExitCode.INVALID_INPUT)
+    total = problem_count(issues)
+    listed = [i for i in issues if not isinstance(i, Omitted)][:SHOWN_ISSUES]
+    err_console.print(line((f"invalid {what}", "red"), f" ({total:,} problem(s)):"))
+    for issue in listed:
+        err_console.print(line(f"  {issue}"))
+    if total > len(listed):
+        err_console.print(line(f"  … and {total - len(listed):,} more problem(s) (--json lists more)"))
     raise typer.Exit(ExitCode.INVALID_INPUT)
 
 
 def load_portfolio_or_exit(path: Path, as_json: bool) -> Portfolio:
-    """Parse a portfolio file, exiting with code 4 and path-precise errors if invalid."""
+    """Parse a portfolio file (JSON, an .xlsx workbook or MS Project XML, told by content),
+    exiting with code 4 and path-precise errors if invalid."""
+    from api.interchange.detect import read_portfolio_file
+
     try:
-        return parse_portfolio(path)
+        return read_portfolio_file(path, on_note=lambda note: err_console.print(line(f"not mapped: {note}")))
     except InvalidInput as exc:
         _fail_invalid(exc, as_json)
 
@@ -88,12 +137,29 @@ def load_plan_or_exit(path: Path, as_json: bool, what: str = "plan") -> Plan:
         _fail_invalid(exc, as_json, what)
 
 
-def write_json(path: Path, text: str) -> None:
-    """Write a file atomically so an interrupted run never leaves half a plan."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+def check_outputs_or_exit(as_json: bool, **targets: Path | None) -> None:
+    """Refuse unusable output paths before any work is done (exit 4).
+
+    ``targets`` maps option names (``output``, ``report``) to the paths given.
+    """
+    issues = []
+    for option, path in targets.items():
+        if path is None:
+            continue
+        try:
+            check_target(path, f"--{option}")
+        except OutputError as exc:
+            issues.append(exc.issue)
+    if issues:
+        _fail_invalid(InvalidInput(issues), as_json, "output")
+
+
+def write_or_exit(path: Path, text: str) -> None:
+    """Write an output file atomically (exit 4 if it cannot be written after all)."""
+    try:
+        write_text(path, text)
+    except OutputError as exc:
+        _fail_invalid(InvalidInput([exc.issue]), False, "output")
 
 
 def emit_plan(
@@ -103,21 +169,47 @@ def emit_plan(
     report: Path | None,
     as_json: bool,
 ) -> NoReturn:
-    """Write and print a plan, then exit with the code of its status."""
+    """Write and print a plan, then exit with the code of its status.
+
+    An existing ``output`` is replaced only by a plan: a result without one (infeasible,
+    no plan found) leaves it as it was and says so. ``-o -`` prints the plan JSON instead
+    of the summary.
+    """
     text = plan.model_dump_json(indent=2)
-    if output:
-        write_json(output, text)
-    if report:
-        write_json(report, markdown_report(portfolio, plan))
-    if as_json:
-        print(text)
-    else:
-        print_summary(console, portfolio, plan)
-        if output:
-            console.print(f"plan written to {output}")
-        if report:
-            console.print(f"report written to {report}")
+    to_stdout = as_json or is_stdout(output)
+    kept = False
+    with GUARD.deferred():
+        if output is not None and not is_stdout(output):
+            kept = not plan.status.has_plan and os.path.lexists(output)
+            if not kept:
+                write_or_exit(output, text)
+        if report is not None:
+            write_or_exit(report, markdown_report(portfolio, plan))
+        if to_stdout:
+            print(text)
+        else:
+            print_summary(console, portfolio, plan)
+            if output is not None and not kept:
+                console.print(line(f"plan written to {output}"))
+            if report is not None and not is_stdout(report):
+                console.print(line(f"report written to {report}"))
+        if kept:
+            err_console.print(
+                line(f"{output} kept as it was: this result has no plan ({plan.status.value})")
+            )
     raise typer.Exit(STATUS_EXIT[plan.status])
+
+
+def _read_settings_table(path: Path) -> dict[str, object]:
+    """The ``[solver]`` table of a TOML file read within the input limits."""
+    from solver.settings import toml_table
+
+    text = decode_text(read_bytes(path), str(path))
+    try:
+        return toml_table(text)
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
+        why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise InvalidInput([Issue(str(path), f"not valid TOML: {why}")]) from None
 
 
 def _settings(
@@ -136,12 +228,11 @@ def _settings(
     InvalidInput
         The file cannot be read, is not TOML, or a setting is invalid (each issue names it).
     """
+    from solver.settings import Preset, SolverSettings
+
     table: dict[str, object] = {}
     if settings_file is not None:
-        try:
-            table = toml_table(settings_file)
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-            raise InvalidInput([Issue(str(settings_file), str(exc))]) from None
+        table = _read_settings_table(settings_file)
     # flags left at their defaults do not override the file
     overrides: dict[str, object] = {"deterministic": True} if deterministic else {}
     if not optimise:
@@ -153,14 +244,25 @@ def _settings(
     chosen = merged.pop("preset", None)
     if chosen is not None:
         if chosen not in Preset.__args__:  # type: ignore[attr-defined]
-            raise InvalidInput([Issue("preset", f"unknown preset '{chosen}' (fast, balanced, thorough)")])
+            shown = str(chosen)[:40]
+            raise InvalidInput([Issue("preset", f"unknown preset '{shown}' (fast, balanced, thorough)")])
         merged = {**SolverSettings.preset(str(chosen)).model_dump(exclude_unset=True), **merged}  # type: ignore[arg-type]
     return parse_model(SolverSettings, merged)
 
 
-TimeLimit = Annotated[float | None, typer.Option("--time-limit", "-t", help="Seconds to search.")]
+def _settings_or_exit(as_json: bool, *args: object, **kwargs: object) -> SolverSettings:
+    try:
+        return _settings(*args, **kwargs)  # type: ignore[arg-type]
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, "settings")
+
+
+TimeLimit = Annotated[
+    float | None,
+    typer.Option("--time-limit", "-t", help="Seconds for the whole command, start-up and output included."),
+]
 Workers = Annotated[int | None, typer.Option("--workers", "-w", help="CP-SAT workers (default 2).")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Random seed.")]
+Seed = Annotated[int | None, typer.Option("--seed", help="Random seed (0 … 2147483647).")]
 PresetOpt = Annotated[
     str | None, typer.Option("--preset", help="fast, balanced or thorough.", show_default=False)
 ]
@@ -170,8 +272,33 @@ Deterministic = Annotated[
 Optimise = Annotated[
     bool, typer.Option("--optimise/--levelling-only", help="Improve the levelling plan with CP-SAT.")
 ]
-Output = Annotated[Path | None, typer.Option("--output", "-o", help="Write the plan JSON here.")]
+Output = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the plan JSON here (- for standard output)."),
+]
 Report = Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")]
+
+
+def _for_the_command(settings: SolverSettings, portfolio: Portfolio) -> SolverSettings:
+    """The settings with the time limit the solve may use so the command ends on time."""
+    tasks = sum(len(p.tasks) for p in portfolio.projects)
+    limit = solve_time_limit(settings.time_limit, tasks, deterministic=settings.deterministic)
+    return settings.model_copy(update={"time_limit": limit})
+
+
+def solve_or_stop(work: Callable[[StopRequest], Plan]) -> Plan:
+    """Run a solve that SIGINT and SIGTERM stop with its best plan.
+
+    Exits with 128 + the signal number when a signal came before any plan existed
+    (nothing is written).
+    """
+    plan, stop = run_stoppable(work)
+    if stop.requested and not plan.status.has_plan:
+        err_console.print(line(f"stopped by {stop.reason} before any plan was found: nothing written"))
+        raise typer.Exit(128 + (GUARD.received or 2))
+    if stop.requested:
+        err_console.print(line(f"stopped by {stop.reason}: the best plan found so far (verified)"))
+    return plan
 
 
 def _run_solve(
@@ -181,23 +308,30 @@ def _run_solve(
     report: Path | None,
     as_json: bool,
 ) -> NoReturn:
-    if as_json:
-        plan = solve(portfolio, settings)
+    import_cp_model_without_pandas()
+    from solver.solve import solve
+
+    budget = _for_the_command(settings, portfolio)
+    if as_json or is_stdout(output):
+        plan = solve_or_stop(lambda stop: solve(portfolio, budget, stop=stop))
     else:
-        plan = solve_with_progress(portfolio, settings)
+        plan = solve_with_progress(portfolio, budget, settings.time_limit)
     emit_plan(portfolio, plan, output, report, as_json)
 
 
-def solve_with_progress(portfolio: Portfolio, settings: SolverSettings) -> Plan:
+def solve_with_progress(portfolio: Portfolio, settings: SolverSettings, shown_limit: float) -> Plan:
     """Solve while a progress bar shows time, objective, bound and gap (on stderr)."""
+    import_cp_model_without_pandas()
+    from solver.solve import solve
+
     columns = (
         TextColumn("[bold]solving[/bold]"),
         BarColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[status]}"),
+        TextColumn("{task.fields[status]}", markup=False),
     )
     with RichProgress(*columns, console=err_console, transient=True) as bar:
-        job = bar.add_task("solve", total=settings.time_limit, status="levelling…")
+        job = bar.add_task("solve", total=shown_limit, status="levelling…")
 
         def on_progress(event: Progress) -> None:
             gap = f"{100 * event.gap:.1f} %" if event.gap is not None else "—"
@@ -205,11 +339,11 @@ def solve_with_progress(portfolio: Portfolio, settings: SolverSettings) -> Plan:
             objective = f"{event.objective:,.0f}" if event.objective is not None else "—"
             bar.update(
                 job,
-                completed=min(event.seconds, settings.time_limit),
+                completed=min(event.seconds, shown_limit),
                 status=f"objective {objective}  bound {bound}  gap {gap}  ({event.message})",
             )
 
-        return solve(portfolio, settings, on_progress)
+        return solve_or_stop(lambda stop: solve(portfolio, settings, on_progress, stop))
 
 
 @app.command("solve")
@@ -236,19 +370,16 @@ def solve_command(
         Path | None,
         typer.Option(
             "--settings",
-            help="Solver settings from a TOML file ([solver] table: time_limit, workers, seed, "
+            help="Solver settings from a TOML file (\\[solver] table: time_limit, workers, seed, "
             "preset, cp_sat_parameters, ...); options given here override it.",
         ),
     ] = None,
 ) -> None:
     """Plan a portfolio: print the summary, optionally write the plan and a report."""
-    if preset is not None and preset not in Preset.__args__:  # type: ignore[attr-defined]
-        err_console.print(f"--preset: unknown preset '{preset}' (fast, balanced, thorough)")
-        raise typer.Exit(ExitCode.INVALID_INPUT)
-    try:
-        settings = _settings(time_limit, workers, seed, preset, deterministic, optimise, settings_file)
-    except InvalidInput as exc:
-        _fail_invalid(exc, as_json, "settings")
+    settings = _settings_or_exit(
+        as_json, time_limit, workers, seed, preset, deterministic, optimise, settings_file
+    )
+    check_outputs_or_exit(as_json, output=output, report=report)
     if fmt is not None:
         _solve_benchmark(portfolio_file, fmt, settings, output, report, as_json)
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
@@ -258,17 +389,33 @@ def solve_command(
 def _solve_benchmark(
     path: Path, fmt: str, settings: SolverSettings, output: Path | None, report: Path | None, as_json: bool
 ) -> NoReturn:
-    from api.benchmark_format import solve_benchmark_file
     from api.formats import READER_MODULES
 
     if fmt not in READER_MODULES:
-        err_console.print(f"--format: unknown format '{fmt}' ({', '.join(READER_MODULES)})")
-        raise typer.Exit(ExitCode.INVALID_INPUT)
+        issue = Issue("--format", f"unknown format '{fmt[:40]}' ({', '.join(READER_MODULES)})")
+        _fail_invalid(InvalidInput([issue]), as_json)
     try:
-        portfolio, plan = solve_benchmark_file(path, fmt, settings)
-    except (ValueError, OSError) as exc:
-        _fail_invalid(InvalidInput([Issue(str(path), str(exc))]), as_json, f"{fmt} file")
+        portfolio, plan = _solve_benchmark_stoppable(path, fmt, settings)
+    except InvalidInput as exc:
+        _fail_invalid(exc, as_json, f"{fmt} file")
+    except (ValueError, OSError, RecursionError) as exc:
+        _fail_invalid(InvalidInput([Issue(str(path), str(exc)[:500])]), as_json, f"{fmt} file")
     emit_plan(portfolio, plan, output, report, as_json)
+
+
+def _solve_benchmark_stoppable(path: Path, fmt: str, settings: SolverSettings) -> tuple[Portfolio, Plan]:
+    import_cp_model_without_pandas()
+    from api.benchmark_format import solve_benchmark_file
+
+    found: list[Portfolio] = []
+
+    def work(stop: StopRequest) -> Plan:
+        portfolio, plan = solve_benchmark_file(path, fmt, settings, stop=stop)
+        found.append(portfolio)
+        return plan
+
+    plan = solve_or_stop(work)
+    return found[0], plan
 
 
 @app.command("check")
@@ -284,11 +431,11 @@ def check_command(
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in violations], indent=2))
     elif violations:
-        console.print(f"[red]{len(violations)} violation(s)[/red]")
+        console.print(line((f"{len(violations)} violation(s)", "red")))
         for v in violations:
-            console.print(f"  [red]{v.rule}[/red]: {v.message}")
+            console.print(line("  ", (v.rule, "red"), f": {v.message}"))
     else:
-        console.print("[green]valid[/green]: the plan satisfies every hard rule")
+        console.print(line(("valid", "green"), ": the plan satisfies every hard rule"))
     raise typer.Exit(ExitCode.INFEASIBLE if violations else ExitCode.PLAN)
 
 
@@ -304,36 +451,49 @@ def demo_command(
     """Solve the embedded demo portfolio (20 projects, 40 people, 9 months)."""
     from api.generate import generate_size
 
+    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, False, True)
+    check_outputs_or_exit(as_json, output=output, report=report)
     portfolio = parse_portfolio(generate_size("demo", seed=7))
-    settings = _settings(time_limit, workers, seed, None, False, True)
     _run_solve(portfolio, settings, output, report, as_json)
+
+
+GENERATE_MAX = {"--projects": 2_000, "--people": 10_000, "--months": 240}
 
 
 @app.command("generate")
 def generate_command(
     size: Annotated[str, typer.Argument(help="Named size (tiny, demo, p10 … p200).")] = "demo",
-    output: Output = None,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 0,
-    projects: Annotated[
-        int | None, typer.Option("--projects", help="Ad-hoc size: number of projects.")
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the generated portfolio JSON here (default: print it)."),
     ] = None,
-    people: Annotated[int | None, typer.Option("--people", help="Ad-hoc size: number of people.")] = None,
-    months: Annotated[int | None, typer.Option("--months", help="Ad-hoc size: horizon in months.")] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.", min=0, max=2**63 - 1)] = 0,
+    projects: Annotated[
+        int | None, typer.Option("--projects", help="Ad-hoc size: number of projects.", min=1, max=2_000)
+    ] = None,
+    people: Annotated[
+        int | None, typer.Option("--people", help="Ad-hoc size: number of people.", min=1, max=10_000)
+    ] = None,
+    months: Annotated[
+        int | None, typer.Option("--months", help="Ad-hoc size: horizon in months.", min=1, max=240)
+    ] = None,
 ) -> None:
     """Generate a realistic, solvable portfolio (seeded)."""
     from api.generate import SIZES, generate, generate_size, spec_for
 
+    if output is not None:
+        check_outputs_or_exit(False, output=output)
     if projects is not None:
         data = generate(spec_for(projects, people, months), seed=seed)
     elif size in SIZES:
         data = generate_size(size, seed=seed)
     else:
-        err_console.print(f"unknown size '{size}'; choose one of {', '.join(SIZES)}")
-        raise typer.Exit(ExitCode.INVALID_INPUT)
+        issue = Issue("size", f"unknown size '{size[:40]}'; choose one of {', '.join(SIZES)}")
+        _fail_invalid(InvalidInput([issue]), False)
     text = json.dumps(data, indent=2)
-    if output:
-        write_json(output, text)
-        console.print(f"portfolio written to {output}")
+    if output is not None and not is_stdout(output):
+        write_or_exit(output, text)
+        console.print(line(f"portfolio written to {output}"))
     else:
         print(text)
 
@@ -349,11 +509,15 @@ def explain_command(
 
     For an infeasible portfolio: the conflicting rules and what would fix them.
     """
-    from solver.analysis.explain import explain_plan
-
+    settings = _settings_or_exit(as_json, time_limit, None, None, None, False, True)
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    import_cp_model_without_pandas()
+    from solver.analysis.explain import explain_plan
+    from solver.solve import solve
+
     if plan_file is None:
-        plan = solve(portfolio, _settings(time_limit, None, None, None, False, True))
+        budget = _for_the_command(settings, portfolio)
+        plan = solve_or_stop(lambda stop: solve(portfolio, budget, stop=stop))
     else:
         plan = load_plan_or_exit(plan_file, as_json)
     if not plan.status.has_plan:
@@ -379,31 +543,72 @@ def compare_command(
     workers: Workers = None,
     seed: Seed = None,
     report: Report = None,
+    base_anywhere: Annotated[
+        bool,
+        typer.Option(
+            "--base-anywhere",
+            help="Let a scenario's base file lie outside the scenario's folder (../, absolute paths).",
+        ),
+    ] = False,
     as_json: JsonFlag = False,
 ) -> None:
-    """Solve a baseline and what-if scenarios side by side (in parallel within the cores)."""
-    from api.compare_report import comparison_markdown, print_comparison
-    from model.scenario import load_for_compare
-    from solver.planning.compare import compare
+    """Solve a baseline and what-if scenarios side by side (in parallel within the cores).
 
+    A scenario's base files must lie in the scenario's folder or below it, unless
+    --base-anywhere is given.
+    """
+    from model.scenario import load_for_compare
+
+    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, False, True)
+    check_outputs_or_exit(as_json, report=report)
     try:
-        portfolios = load_for_compare(files)
+        portfolios = load_for_compare(files, confine=not base_anywhere)
     except InvalidInput as exc:
         _fail_invalid(exc, as_json)
-    settings = _settings(time_limit, workers, seed, None, False, True)
+    import_cp_model_without_pandas()
+    from api.compare_report import comparison_markdown, print_comparison
+    from solver.planning.compare import compare
+
+    largest = max(portfolios.values(), key=lambda p: sum(len(x.tasks) for x in p.projects))
+    budget = _for_the_command(settings, largest)
 
     def done(label: str, plan: Plan) -> None:
         if not as_json:
-            err_console.print(f"solved {label}: {plan.status.value} in {plan.solve_seconds:.1f} s")
+            err_console.print(line(f"solved {label}: {plan.status.value} in {plan.solve_seconds:.1f} s"))
 
-    comparison = compare(portfolios, settings, on_done=done)
-    if report:
-        write_json(report, comparison_markdown(comparison))
-    if as_json:
-        print(comparison.model_dump_json(indent=2))
-    else:
-        print_comparison(console, comparison)
+    comparison = compare(portfolios, budget, on_done=done)
+    with GUARD.deferred():
+        if report:
+            write_or_exit(report, comparison_markdown(comparison))
+        if as_json:
+            print(comparison.model_dump_json(indent=2))
+        else:
+            print_comparison(console, comparison)
     raise typer.Exit(ExitCode.PLAN)
+
+
+REPLAN_MAX_WEIGHT = 1e6  # as the objective weights of a portfolio (model.limits.InputLimits.max_weight)
+
+
+def _replan_issues(
+    as_of: str, freeze_until: str | None, max_changes: int | None, weights: dict[str, float]
+) -> tuple[dict[str, dt.date], list[Issue]]:
+    """The replan options' dates, and what is wrong with the options."""
+    issues = []
+    dates = {}
+    for name, text in (("--as-of", as_of), ("--freeze-until", freeze_until)):
+        if text is None:
+            continue
+        try:
+            dates[name] = dt.date.fromisoformat(text)
+        except ValueError:
+            issues.append(Issue(name, f"not an ISO date: '{text[:40]}'"))
+    if max_changes is not None and max_changes < 0:
+        issues.append(Issue("--max-changes", "must be 0 or more"))
+    for name, value in weights.items():
+        if not (math.isfinite(value) and 0 <= value <= REPLAN_MAX_WEIGHT):
+            issues.append(Issue(name, f"must be a number from 0 to {REPLAN_MAX_WEIGHT:,.0f}"))
+    return dates, issues
 
 
 @app.command("replan")
@@ -428,39 +633,34 @@ def replan_command(
     as_json: JsonFlag = False,
 ) -> None:
     """Replan from a baseline: done and in-progress work stays, the rest moves as little as it can."""
+    weights = {"--move-weight": move_weight, "--shift-weight": shift_weight, "--people-weight": people_weight}
+    dates, issues = _replan_issues(as_of, freeze_until, max_changes, weights)
+    if issues:
+        _fail_invalid(InvalidInput(issues), as_json)
+    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, False, True)
+    check_outputs_or_exit(as_json, output=output, report=report)
+    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    baseline = load_plan_or_exit(baseline_file, as_json, "baseline plan")
+    import_cp_model_without_pandas()
     from solver.planning.disruption import DisruptionWeights
     from solver.planning.replan import ReplanRequest, replan
 
-    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
-    baseline = load_plan_or_exit(baseline_file, as_json, "baseline plan")
-    issues = []
-    dates = {}
-    for name, text in (("--as-of", as_of), ("--freeze-until", freeze_until)):
-        if text is None:
-            continue
-        try:
-            dates[name] = dt.date.fromisoformat(text)
-        except ValueError:
-            issues.append(Issue(name, f"not an ISO date: '{text}'"))
-    if max_changes is not None and max_changes < 0:
-        issues.append(Issue("--max-changes", "must be 0 or more"))
-    if issues:
-        _fail_invalid(InvalidInput(issues), as_json)
     request = ReplanRequest(
         as_of=dates["--as-of"],
         freeze_until=dates.get("--freeze-until"),
         max_changes=max_changes,
         weights=DisruptionWeights(move_weight, shift_weight, people_weight),
     )
-    plan = replan(portfolio, baseline, request, _settings(time_limit, workers, seed, None, False, True))
-    if not as_json and plan.status.has_plan:
+    budget = _for_the_command(settings, portfolio)
+    plan = solve_or_stop(lambda stop: replan(portfolio, baseline, request, budget, stop=stop))
+    if not as_json and not is_stdout(output) and plan.status.has_plan:
         changed = plan.stats.get("changed_tasks", 0)
         total = plan.stats.get("baseline_tasks", 0)
         console.print(
-            f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)"
+            line(f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)")
         )
         for change in plan.changes[:30]:
-            console.print(f"  {change.project}/{change.task}: {change.change} {_change_text(change)}")
+            console.print(line(f"  {change.project}/{change.task}: {change.change} {_change_text(change)}"))
     emit_plan(portfolio, plan, output, report, as_json)
 
 
@@ -475,18 +675,40 @@ def _change_text(change: TaskChange) -> str:
     return "  ".join(parts)
 
 
+register_service_commands(app)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit at once: a solve thread may still be inside OR-Tools, which must not be torn down."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def main() -> None:
-    """Entry point: run the CLI; unexpected errors exit 1 with a message, not a traceback."""
+    """Entry point: run the CLI; unexpected errors exit 1 with a message, not a traceback.
+
+    A reader that closes the pipe early does not change the exit code; SIGINT and SIGTERM
+    are handled as :mod:`api.interrupt` says.
+    """
+    guard_standard_streams()
+    GUARD.install()
     try:
         app()
     except SystemExit:
         raise
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(ExitCode.INTERNAL_ERROR)
+    except Interrupted as exc:
+        err_console.print(line(f"interrupted by {exc}: nothing (more) written"))
+        _exit_now(exc.exit_code)
     except Exception as exc:
-        err_console.print(f"[red]internal error[/red]: {type(exc).__name__}: {exc}", markup=True)
+        err_console.print(line(("internal error", "red"), f": {type(exc).__name__}: {exc}"))
         sys.exit(ExitCode.INTERNAL_ERROR)
+
+
+from api.interchange.commands import register as _register_interchange  # noqa: E402 (needs `app`)
+
+_register_interchange(app)
 
 
 if __name__ == "__main__":

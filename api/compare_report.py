@@ -11,6 +11,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
+from api.text import line, plain
 from solver.planning.compare import Comparison, PersonCell, PersonRow, ProjectCell, ScenarioOutcome
 
 __all__ = [
@@ -158,21 +159,21 @@ def comparison_tables(comparison: Comparison, max_moves: int | None = 40) -> lis
         first); ``None`` for all.
     """
     names = comparison.names
-    summary = Table(title=f"Scenarios (baseline: {comparison.baseline})")
+    summary = Table(title=plain(f"Scenarios (baseline: {comparison.baseline})"))
     summary.add_column("")
     for name in names:
-        summary.add_column(name, justify="right")
+        summary.add_column(plain(name), justify="right")
     for row in _summary_rows(comparison):
-        summary.add_row(*row)
+        summary.add_row(*(plain(cell) for cell in row))
 
     projects = Table(title="Project finish (Δ working days vs baseline)")
     widest = max((len(p.id) for p in comparison.projects), default=7)
     projects.add_column("project", min_width=min(widest, 36))
     projects.add_column("prio", justify="right")
     for name in names:
-        projects.add_column(name, justify="right")
+        projects.add_column(plain(name), justify="right")
     for row in _project_rows(comparison):
-        projects.add_row(*row)
+        projects.add_row(*(plain(cell) for cell in row))
 
     tables = [summary, projects]
     moves, hidden = _move_rows(comparison, max_moves)
@@ -184,7 +185,7 @@ def comparison_tables(comparison: Comparison, max_moves: int | None = 40) -> lis
         for col in MOVE_COLUMNS:
             people.add_column(col, justify="right" if col == "tasks" else "left")
         for row in moves:
-            people.add_row(*row)
+            people.add_row(*(plain(cell) for cell in row))
         tables.append(people)
     return tables
 
@@ -194,8 +195,8 @@ def print_comparison(console: Console, comparison: Comparison, max_moves: int | 
     for table in comparison_tables(comparison, max_moves):
         console.print(table)
     for outcome in comparison.scenarios:
-        for line in outcome.explanation:
-            console.print(f"{outcome.name}: {line}", markup=False, highlight=False)
+        for text in outcome.explanation:
+            console.print(line(f"{outcome.name}: {text}"))
     console.print(
         f"{len(comparison.scenarios)} scenario(s) solved in {comparison.wall_seconds:.1f} s "
         f"({comparison.parallel} at a time)"

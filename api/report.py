@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from api.text import line, md_cell, plain
 from model.explanation import Explanation
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
@@ -12,6 +13,7 @@ from model.portfolio import Portfolio
 STATUS_TEXT = {
     PlanStatus.optimal: "optimal plan (proven best)",
     PlanStatus.feasible: "valid plan (not proven best)",
+    PlanStatus.stopped: "stopped early: the best valid plan found so far (not proven best)",
     PlanStatus.infeasible: "infeasible: no plan satisfies the hard rules",
     PlanStatus.no_solution: "no plan found in time",
     PlanStatus.invalid: "invalid input",
@@ -47,47 +49,53 @@ def _bound_text(plan: Plan) -> str:
 
 
 def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
-    """Print the plan summary: status, projects vs due, utilisation, violations."""
-    console.print(f"[bold]{portfolio.name or 'Portfolio'}[/bold]: {STATUS_TEXT[plan.status]}")
-    for line in plan.explanation:
-        console.print(f"  • {line}")
+    """Print the plan summary: status, projects vs due, utilisation, violations.
+
+    Every id, name and message is printed as literal text (never as markup).
+    """
+    console.print(line((portfolio.name or "Portfolio", "bold"), f": {STATUS_TEXT[plan.status]}"))
+    for text in plan.explanation:
+        console.print(line("  • ", text))
     for err in plan.errors:
-        console.print(f"  • {err.path}: {err.message}")
+        console.print(line("  • ", f"{err.path}: {err.message}"))
     if not plan.status.has_plan and not plan.assignments:
         return
     k = plan.kpis
     console.print(
-        f"objective {plan.objective:,.0f}  bound {_bound_text(plan)}  gap {_gap_text(plan)}  "
-        f"solved in {plan.solve_seconds:.1f} s"
+        line(
+            f"objective {plan.objective:,.0f}  bound {_bound_text(plan)}  gap {_gap_text(plan)}  "
+            f"solved in {plan.solve_seconds:.1f} s"
+        )
     )
     console.print(
         f"weighted tardiness {k.weighted_tardiness}  late projects {k.late_projects}  "
-        f"late days {k.late_days}  makespan {k.makespan_days} working days  cost {k.total_cost:,.0f}"
+        f"late days {k.late_days}  makespan {k.makespan_days} working days  cost {k.total_cost:,.0f}",
+        markup=False,
     )
     table = Table(title="Projects", show_lines=False)
     for col in ("project", "status", "priority", "finish", "due", "late days"):
         table.add_column(col, justify="right" if col in ("priority", "late days") else "left")
     for row in _project_rows(portfolio, plan):
         style = "red" if row[5] not in ("0", "—") else None
-        table.add_row(*row, style=style)
+        table.add_row(*(plain(cell) for cell in row), style=style)
     console.print(table)
     people = Table(title="Utilisation")
     people.add_column("person")
     people.add_column("utilisation", justify="right")
     for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1]):
-        people.add_row(pid, f"{100 * u:.0f} %")
+        people.add_row(plain(pid), f"{100 * u:.0f} %")
     console.print(people)
     if plan.unscheduled_projects:
-        console.print(f"left out (proposed): {', '.join(plan.unscheduled_projects)}")
+        console.print(line("left out (proposed): ", ", ".join(plan.unscheduled_projects)))
     if plan.violations:
-        console.print(f"[red]{len(plan.violations)} violation(s):[/red]")
+        console.print(line((f"{len(plan.violations)} violation(s):", "red")))
         for v in plan.violations[:30]:
-            console.print(f"  [red]{v.rule}[/red]: {v.message}")
+            console.print(line("  ", (v.rule, "red"), f": {v.message}"))
 
 
 def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
     """A markdown report of the plan (what `pmo solve --report` writes)."""
-    lines = [f"# {portfolio.name or 'Portfolio'}: staffing plan", ""]
+    lines = [f"# {md_cell(portfolio.name or 'Portfolio')}: staffing plan", ""]
     lines.append(f"Status: **{STATUS_TEXT[plan.status]}**")
     lines.extend(f"- {line}" for line in plan.explanation)
     if plan.status.has_plan:
@@ -110,10 +118,11 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
             "| project | status | priority | finish | due | late days |",
             "|---|---|---|---|---|---|",
         ]
-        lines += ["| " + " | ".join(row) + " |" for row in _project_rows(portfolio, plan)]
+        lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in _project_rows(portfolio, plan)]
         lines += ["", "## Utilisation", "", "| person | utilisation |", "|---|---|"]
         lines += [
-            f"| {pid} | {100 * u:.0f} % |" for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1])
+            f"| {md_cell(pid)} | {100 * u:.0f} % |"
+            for pid, u in sorted(k.utilisation.items(), key=lambda x: -x[1])
         ]
         lines += [
             "",
@@ -124,7 +133,9 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
         ]
         for a in plan.assignments:
             people = ", ".join(f"{p.id} ({p.allocation} %)" for p in a.people)
-            lines.append(f"| {a.project} | {a.task} | {a.start} | {a.finish} | {people} |")
+            lines.append(
+                f"| {md_cell(a.project)} | {md_cell(a.task)} | {a.start} | {a.finish} | {md_cell(people)} |"
+            )
     if plan.violations:
         lines += ["", "## Violations", ""]
         lines += [f"- **{v.rule}**: {v.message}" for v in plan.violations]
@@ -133,17 +144,17 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
 
 def print_explanation(console: Console, detail: Explanation) -> None:
     """Print a plan's explanation: summary, bottlenecks, late projects, proposed projects."""
-    for line in detail.summary:
-        console.print(f"• {line}")
+    for text in detail.summary:
+        console.print(line("• ", text))
     if detail.bottlenecks:
-        console.print("[bold]Bottlenecks[/bold]")
+        console.print(line(("Bottlenecks", "bold")))
         for b in detail.bottlenecks[:10]:
-            console.print(f"  {b.message}")
+            console.print(line("  ", b.message))
     if detail.late_projects:
-        console.print("[bold]Why projects are late[/bold]")
+        console.print(line(("Why projects are late", "bold")))
         for late in detail.late_projects[:15]:
-            console.print(f"  {late.message}")
+            console.print(line("  ", late.message))
     if detail.proposed:
-        console.print("[bold]Proposed projects[/bold]")
+        console.print(line(("Proposed projects", "bold")))
         for outcome in detail.proposed:
-            console.print(f"  {outcome.message}")
+            console.print(line("  ", outcome.message))

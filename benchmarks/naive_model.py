@@ -12,9 +12,9 @@ from dataclasses import replace
 
 from solver.construct.levelling import Placement
 from solver.cpsat.constraints import (
+    dependencies,
     parallel_projects,
     person_capacity,
-    precedences,
     project_finish,
     staffing,
     task_windows,
@@ -23,7 +23,7 @@ from solver.cpsat.model import SubResult, add_hint, build_model, solve_model
 from solver.cpsat.scope import build_scope
 from solver.problem import Problem
 
-NAIVE_FAMILIES = (task_windows, staffing, precedences, person_capacity, parallel_projects, project_finish)
+NAIVE_FAMILIES = (task_windows, staffing, dependencies, person_capacity, parallel_projects, project_finish)
 
 
 def solve_naive(

@@ -291,13 +291,13 @@ def measure_peer(family: str, path: str, time_limit: float, workers: int, seed: 
     if family not in SUPPORTED:
         return {"note": SUPPORTED_NOTE}
     from api.benchmark_format import family_terms
-    from api.formats import read_instance
+    from api.formats import BENCHMARK_LIMITS, read_instance
     from model.checker import check_plan
     from model.load import parse_portfolio
 
     began = time.perf_counter()
     instance = read_instance(family, Path(path))
-    portfolio = parse_portfolio(instance.portfolio)
+    portfolio = parse_portfolio(instance.portfolio, BENCHMARK_LIMITS)
     try:
         plan = solve_peer(portfolio, time_limit, workers, seed)
     except Unsupported as exc:

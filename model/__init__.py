@@ -7,13 +7,16 @@ from model.assemble import assemble_plan, empty_plan
 from model.calendar import WorkCalendar
 from model.checker import check_assignments, check_plan
 from model.kpis import compute_kpis, objective_breakdown, objective_value
+from model.limits import DEFAULT_LIMITS, InputLimits
 from model.load import InvalidInput, parse_model, parse_portfolio, read_json
 from model.plan import Assignment, Kpis, PersonAllocation, Plan, PlanStatus, ProjectResult, Violation
 from model.portfolio import Portfolio, Project, ProjectStatus, Task
 from model.rules import Issue
 
 __all__ = [
+    "DEFAULT_LIMITS",
     "Assignment",
+    "InputLimits",
     "InvalidInput",
     "Issue",
     "Kpis",

@@ -1,8 +1,10 @@
 """The independent plan checker: re-derives every hard rule of the contract.
 
 It reads only the portfolio and the plan (no solver data, never ortools) so a
-bug in the optimiser cannot hide a broken plan. Each hard rule is one function;
-:data:`HARD_RULES` lists them in contract order and :func:`check_plan` runs all.
+bug in the optimiser cannot hide a broken plan. Each hard rule
+(:class:`model.hard_rules.HardRule`) is one function of the same name; :data:`CHECKS` lists
+them in contract order and :func:`check_plan` runs all. A violation's ``rule`` says what is
+wrong in a few words; its ``hard_rule`` names the rule it breaks.
 """
 
 from __future__ import annotations
@@ -16,11 +18,12 @@ from functools import cached_property
 import numpy as np
 
 from model.calendar import WorkCalendar
+from model.hard_rules import HardRule
 from model.kpis import availability_matrix
 from model.plan import Assignment, Plan, Violation
 from model.portfolio import Mode, Person, Portfolio, ProjectStatus, Requirement, Task
 
-# Readable rule names, used in violations and explanations.
+# What is wrong, in a few readable words: a violation's ``rule``.
 TASK_NOT_SCHEDULED = "Task not scheduled"
 UNKNOWN_TASK = "Unknown task"
 TASK_SCHEDULED_TWICE = "Task scheduled twice"
@@ -40,8 +43,9 @@ FIXED_PERSON_MISSING = "Fixed person missing"
 FIXED_START_MOVED = "Fixed start moved"
 PERSON_UNAVAILABLE = "Person unavailable"
 OVER_CAPACITY = "Over capacity"
-TOO_MANY_PROJECTS = "Too many parallel projects"
+TOO_MANY_PARALLEL_PROJECTS = "Too many parallel projects"
 WRONG_LENGTH = "Wrong length"
+FINISH_BEFORE_START = "Finish before start"
 CREW_SIZE = "Crew size out of bounds"
 UNKNOWN_MODE = "Mode missing or unknown"
 POOL_OVER_CAPACITY = "Pool over capacity"
@@ -96,7 +100,7 @@ def _v(rule: str, message: str, a: Assignment | None = None, **kw: object) -> Vi
     return Violation(rule=rule, message=message, **kw)  # type: ignore[arg-type]
 
 
-def task_structure(view: PlanView) -> Iterator[Violation]:
+def plan_structure(view: PlanView) -> Iterator[Violation]:
     """Each assignment names a real task, once, on working days of the horizon."""
     for a in view.assignments:
         key = (a.project, a.task)
@@ -125,10 +129,10 @@ def task_structure(view: PlanView) -> Iterator[Violation]:
                         day=date,
                     )
         if a.finish < a.start:
-            yield _v(WRONG_LENGTH, f"{a.project}/{a.task} finishes before it starts", a)
+            yield _v(FINISH_BEFORE_START, f"{a.project}/{a.task} finishes before it starts", a)
 
 
-def all_scheduled(view: PlanView) -> Iterator[Violation]:
+def complete_projects(view: PlanView) -> Iterator[Violation]:
     """Rules 1 and 2: committed projects complete; proposed ones all or nothing."""
     for project in view.portfolio.projects:
         done = [t for t in project.tasks if (project.id, t.id) in view.by_task]
@@ -145,7 +149,7 @@ def all_scheduled(view: PlanView) -> Iterator[Violation]:
                 )
 
 
-def time_windows(view: PlanView) -> Iterator[Violation]:
+def task_windows(view: PlanView) -> Iterator[Violation]:
     """Rule 1: release, earliest start, deadline, latest finish and pinned starts."""
     for project in view.portfolio.projects:
         for t in project.tasks:
@@ -369,8 +373,8 @@ def _over(cal: WorkCalendar, daily: np.ndarray, limit: int) -> tuple[dt.date, in
     return cal.date(int(over[0])), int(daily[over[0]]), int(over.size)
 
 
-def capacity(view: PlanView) -> Iterator[Violation]:
-    """Rules 6 and 7: daily allocation within capacity; parallel projects within limit."""
+def _bookings(view: PlanView) -> tuple[np.ndarray, dict[tuple[int, str], np.ndarray]]:
+    """Percent booked per person and day, and the days each person works on each project."""
     cal = view.portfolio.work_calendar
     index = {p.id: i for i, p in enumerate(view.portfolio.people)}
     load = np.zeros((len(index), cal.num_days), dtype=np.int32)
@@ -385,6 +389,13 @@ def capacity(view: PlanView) -> Iterator[Violation]:
                 continue
             load[i, span[0] : span[1] + 1] += p.allocation
             projects_on[(i, a.project)][span[0] : span[1] + 1] = True
+    return load, projects_on
+
+
+def person_capacity(view: PlanView) -> Iterator[Violation]:
+    """Rule 6: a person's daily allocations add up to at most their capacity."""
+    cal = view.portfolio.work_calendar
+    load, _ = _bookings(view)
     for i, person in enumerate(view.portfolio.people):
         if found := _over(cal, load[i], person.capacity):
             day, value, days = found
@@ -395,9 +406,15 @@ def capacity(view: PlanView) -> Iterator[Violation]:
                 person=person.id,
                 day=day,
             )
+
+
+def parallel_projects(view: PlanView) -> Iterator[Violation]:
+    """Rule 7: a person works on at most ``max_parallel_projects`` projects a day."""
     if not any(p.max_parallel_projects for p in view.portfolio.people):
         return
-    count = np.zeros((len(index), cal.num_days), dtype=np.int32)
+    cal = view.portfolio.work_calendar
+    _, projects_on = _bookings(view)
+    count = np.zeros((len(view.portfolio.people), cal.num_days), dtype=np.int32)
     for (i, _), mask in projects_on.items():
         count[i] += mask
     for i, person in enumerate(view.portfolio.people):
@@ -407,7 +424,7 @@ def capacity(view: PlanView) -> Iterator[Violation]:
         if found := _over(cal, count[i], limit):
             day, value, days = found
             yield _v(
-                TOO_MANY_PROJECTS,
+                TOO_MANY_PARALLEL_PROJECTS,
                 f"{person.id} works on {value} projects on {day.isoformat()} "
                 f"(limit {limit}), {days} day(s) in all",
                 person=person.id,
@@ -415,22 +432,24 @@ def capacity(view: PlanView) -> Iterator[Violation]:
             )
 
 
-def pools_and_budgets(view: PlanView) -> Iterator[Violation]:
-    """Rules 9 and 10: pool units within capacity every day; budgets within their limits."""
-    portfolio = view.portfolio
-    cal = portfolio.work_calendar
-    pools = {p.id: k for k, p in enumerate(portfolio.pools)}
-    usage = np.zeros((len(pools), cal.num_days), dtype=np.int64)
-    spent: dict[tuple[str, str], int] = defaultdict(int)
+def _modes(view: PlanView) -> Iterator[tuple[tuple[str, str], Assignment, Mode]]:
+    """Each scheduled task that runs in a known mode (effort-driven tasks have none)."""
     for key, a in view.by_task.items():
         task = view.tasks[key]
         if task.effort is not None:
             continue
         mode = view.mode(task, a)
-        if mode is None:
-            continue
-        for budget, amount in mode.consumes.items():
-            spent[(key[0], budget)] += amount
+        if mode is not None:
+            yield key, a, mode
+
+
+def pool_capacity(view: PlanView) -> Iterator[Violation]:
+    """Pool units in use fit the pool's capacity every working day."""
+    portfolio = view.portfolio
+    cal = portfolio.work_calendar
+    pools = {p.id: k for k, p in enumerate(portfolio.pools)}
+    usage = np.zeros((len(pools), cal.num_days), dtype=np.int64)
+    for _, a, mode in _modes(view):
         span = view.span(a)
         if span is None:
             continue
@@ -446,6 +465,15 @@ def pools_and_budgets(view: PlanView) -> Iterator[Violation]:
                 f"capacity of {pool.capacity} on {days} day(s), first {day.isoformat()}",
                 day=day,
             )
+
+
+def budgets(view: PlanView) -> Iterator[Violation]:
+    """What a project's tasks consume stays within each of its budgets."""
+    portfolio = view.portfolio
+    spent: dict[tuple[str, str], int] = defaultdict(int)
+    for key, _, mode in _modes(view):
+        for budget, amount in mode.consumes.items():
+            spent[(key[0], budget)] += amount
     for (project_id, budget), amount in sorted(spent.items()):
         limit = portfolio.project(project_id).budgets.get(budget, 0)
         if amount > limit:
@@ -456,23 +484,26 @@ def pools_and_budgets(view: PlanView) -> Iterator[Violation]:
             )
 
 
-HARD_RULES: tuple[Check, ...] = (
-    task_structure,
-    all_scheduled,
-    time_windows,
-    dependencies,
-    staffing,
-    availability,
-    capacity,
-    pools_and_budgets,
-)
-"""The checks, in contract order; ``task_structure`` must run first (it indexes the plan)."""
+CHECKS: dict[HardRule, Check] = {
+    HardRule.PLAN_STRUCTURE: plan_structure,
+    HardRule.COMPLETE_PROJECTS: complete_projects,
+    HardRule.TASK_WINDOWS: task_windows,
+    HardRule.DEPENDENCIES: dependencies,
+    HardRule.STAFFING: staffing,
+    HardRule.AVAILABILITY: availability,
+    HardRule.PERSON_CAPACITY: person_capacity,
+    HardRule.PARALLEL_PROJECTS: parallel_projects,
+    HardRule.POOL_CAPACITY: pool_capacity,
+    HardRule.BUDGETS: budgets,
+}
+"""The check of each hard rule, in contract order; ``plan_structure`` runs first (it indexes
+the plan for the others)."""
 
 
 def check_assignments(portfolio: Portfolio, assignments: list[Assignment]) -> list[Violation]:
     """Every violation of the contract's hard rules by these assignments."""
     view = PlanView(portfolio, assignments)
-    return [v for check in HARD_RULES for v in check(view)]
+    return [v.model_copy(update={"hard_rule": rule}) for rule, check in CHECKS.items() for v in check(view)]
 
 
 def check_plan(portfolio: Portfolio, plan: Plan) -> list[Violation]:

@@ -99,13 +99,6 @@ def critical_path_lengths(portfolio: Portfolio) -> dict[str, int]:
     return out
 
 
-def due_index(cal: WorkCalendar, due: object) -> int | None:
-    """Working-day index that a due date or deadline allows as the last finish."""
-    if due is None:
-        return None
-    return cal.floor_index(due)  # type: ignore[arg-type]
-
-
 def _day_span(cal: WorkCalendar, a: Assignment) -> tuple[int, int]:
     return cal.ceil_index(a.start), cal.floor_index(a.finish)
 
@@ -146,12 +139,18 @@ def unscheduled_projects(portfolio: Portfolio, results: Iterable[ProjectResult])
     return [r.id for r in results if not r.scheduled and status[r.id] == ProjectStatus.proposed]
 
 
-def objective_breakdown(portfolio: Portfolio, assignments: list[Assignment]) -> ObjectiveBreakdown:
-    """The contract's objective of a plan, term by term."""
+def objective_breakdown(
+    portfolio: Portfolio, assignments: list[Assignment], *, results: list[ProjectResult] | None = None
+) -> ObjectiveBreakdown:
+    """The contract's objective of a plan, term by term.
+
+    ``results`` are the plan's :func:`project_results` when the caller already has them.
+    """
     cal = portfolio.work_calendar
     weights = portfolio.objective
     horizon = cal.num_days
-    results = project_results(portfolio, assignments)
+    if results is None:
+        results = project_results(portfolio, assignments)
     priority = {p.id: p.priority for p in portfolio.projects}
     tardiness = completion = left_out = 0.0
     for r in results:
@@ -199,9 +198,12 @@ def project_delay(portfolio: Portfolio, results: Iterable[ProjectResult]) -> int
     return total
 
 
-def objective_value(portfolio: Portfolio, assignments: list[Assignment]) -> float:
-    """The contract's objective of a plan (lower is better)."""
-    return objective_breakdown(portfolio, assignments).total
+def objective_value(
+    portfolio: Portfolio, assignments: list[Assignment], *, results: list[ProjectResult] | None = None
+) -> float:
+    """The contract's objective of a plan (lower is better); ``results`` as in
+    :func:`objective_breakdown`."""
+    return objective_breakdown(portfolio, assignments, results=results).total
 
 
 def _total_cost(portfolio: Portfolio, assignments: Iterable[Assignment]) -> float:
@@ -241,10 +243,14 @@ def load_matrix(portfolio: Portfolio, assignments: Iterable[Assignment]) -> np.n
     return load
 
 
-def compute_kpis(portfolio: Portfolio, assignments: list[Assignment]) -> Kpis:
-    """KPIs of a plan: tardiness, late projects, makespan, cost, utilisation."""
+def compute_kpis(
+    portfolio: Portfolio, assignments: list[Assignment], *, results: list[ProjectResult] | None = None
+) -> Kpis:
+    """KPIs of a plan: tardiness, late projects, makespan, cost, utilisation; ``results`` as
+    in :func:`objective_breakdown`."""
     cal = portfolio.work_calendar
-    results = project_results(portfolio, assignments)
+    if results is None:
+        results = project_results(portfolio, assignments)
     priority = {p.id: p.priority for p in portfolio.projects}
     late = [r for r in results if r.scheduled and r.late_days > 0]
     finishes = [cal.floor_index(a.finish) for a in assignments]

@@ -9,7 +9,8 @@ from typing import Any
 from pydantic import Field
 
 from model.explanation import Explanation
-from model.portfolio import Strict
+from model.hard_rules import HardRule
+from model.portfolio import Identifier, Int, Strict
 
 
 class PlanStatus(StrEnum):
@@ -20,36 +21,38 @@ class PlanStatus(StrEnum):
     infeasible = "infeasible"
     no_solution = "no_solution"
     invalid = "invalid"
+    stopped = "stopped"
+    """Stopped early on request (a signal): the best plan found so far, verified, not proven best."""
 
     @property
     def has_plan(self) -> bool:
         """Whether a plan with assignments comes with this status."""
-        return self in (PlanStatus.optimal, PlanStatus.feasible)
+        return self in (PlanStatus.optimal, PlanStatus.feasible, PlanStatus.stopped)
 
 
 class PersonAllocation(Strict):
     """A person on a task and the share of their day they give it."""
 
-    id: str = Field(description="Person id.")
-    allocation: int = Field(ge=1, le=100, description="Percent of the day given to the task.")
+    id: Identifier = Field(description="Person id.")
+    allocation: Int = Field(ge=1, le=100, description="Percent of the day given to the task.")
 
 
 class PoolUse(Strict):
     """Units of a pool a task uses on each of its days."""
 
-    id: str = Field(description="Pool id.")
-    units: int = Field(ge=1, description="Units used per working day.")
+    id: Identifier = Field(description="Pool id.")
+    units: Int = Field(ge=1, description="Units used per working day.")
 
 
 class Assignment(Strict):
     """When a task runs and who does it."""
 
-    project: str = Field(description="Project id.")
-    task: str = Field(description="Task id within the project.")
+    project: Identifier = Field(description="Project id.")
+    task: Identifier = Field(description="Task id within the project.")
     start: dt.date = Field(description="First working day (inclusive).")
     finish: dt.date = Field(description="Last working day (inclusive).")
     people: list[PersonAllocation] = Field(default_factory=list, description="Who works on it.")
-    mode: int | None = Field(
+    mode: Int | None = Field(
         default=None, ge=0, description="Index of the chosen mode (tasks with `modes` only)."
     )
     pools: list[PoolUse] = Field(
@@ -94,7 +97,10 @@ class Kpis(Strict):
 class Violation(Strict):
     """A broken hard rule found by the independent checker."""
 
-    rule: str = Field(description="Readable rule name, e.g. 'Over capacity'.")
+    rule: str = Field(description="What is wrong, in a few readable words, e.g. 'Over capacity'.")
+    hard_rule: HardRule | None = Field(
+        default=None, description="The hard rule broken, e.g. `person_capacity` (see `model.hard_rules`)."
+    )
     message: str = Field(description="What is wrong, in PMO words.")
     project: str | None = Field(default=None, description="Project concerned.")
     task: str | None = Field(default=None, description="Task concerned.")
@@ -127,7 +133,9 @@ class TaskChange(Strict):
 class Plan(Strict):
     """A staffing plan (or why there is none)."""
 
-    status: PlanStatus = Field(description="optimal, feasible, infeasible, no_solution or invalid.")
+    status: PlanStatus = Field(
+        description="optimal, feasible, stopped (early, on request), infeasible, no_solution or invalid."
+    )
     objective: float | None = Field(default=None, description="Objective value of the plan.")
     lower_bound: float | None = Field(default=None, description="Proven lower bound.")
     solve_seconds: float = Field(default=0, description="Wall time spent solving.")

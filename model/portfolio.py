@@ -11,17 +11,27 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic import Strict as StrictMode
 
 from model.calendar import WorkCalendar
+from model.identifiers import normal_id
 
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DEFAULT_WORKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri")
 Int = Annotated[int, StrictMode()]
 """An integer that must be a JSON number (``"8"`` and ``true`` are rejected)."""
 Level = Annotated[int, StrictMode(), Field(ge=1, le=5)]
-Identifier = Annotated[str, Field(min_length=1, max_length=200)]
+Identifier = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(normal_id)]
+"""An id: 1…200 characters, NFC-normalised, no invisible or control characters."""
 
 
 class Strict(BaseModel):
@@ -81,7 +91,7 @@ class Person(Strict):
 
     id: Identifier = Field(description="Unique person id.")
     name: str | None = Field(default=None, description="Readable name.")
-    skills: dict[str, Level] = Field(
+    skills: dict[Identifier, Level] = Field(
         default_factory=dict, description="Skill id → proficiency level 1 (novice) … 5 (expert)."
     )
     capacity: Int = Field(
@@ -230,8 +240,11 @@ class Task(Strict):
     @field_validator("effort")
     @classmethod
     def _hundredths(cls, value: float | None) -> float | None:
-        if value is not None and abs(value * 100 - round(value * 100)) > 1e-6:
+        # above 1e12 hundredths no float has a fraction left (and the input limits refuse it)
+        if value is not None and value < 1e10 and abs(value * 100 - round(value * 100)) > 1e-6:
             raise ValueError("effort is counted in hundredths of a person-day: use at most two decimals")
+        if value is not None and value < 0.005:
+            raise ValueError("effort is counted in hundredths of a person-day: at least 0.01")
         return value
 
     @field_validator("crew")

@@ -41,6 +41,7 @@ from pydantic import (
     model_validator,
 )
 
+from model.limits import clip
 from model.load import InvalidInput, issues_from_validation_error, parse_portfolio, read_json
 from model.portfolio import (
     Crew,
@@ -48,6 +49,7 @@ from model.portfolio import (
     Identifier,
     Int,
     Level,
+    ObjectiveWeights,
     Person,
     Portfolio,
     Project,
@@ -227,6 +229,15 @@ class _Change(_Model):
         return self.model_dump(mode="json", include=set(fields), by_alias=False)
 
 
+ADDRESS_FIELDS = frozenset({"op", "project", "task", "person"})
+"""Fields of a change that say what it changes, not what it sets."""
+
+
+def settable_fields(change: type[_Change]) -> tuple[str, ...]:
+    """The fields a ``modify_*`` change sets, in declaration order: all but its address."""
+    return tuple(name for name in change.model_fields if name not in ADDRESS_FIELDS)
+
+
 class AddSkill(_Change):
     """Declare a new skill."""
 
@@ -286,9 +297,6 @@ class RemoveProject(_Change):
         return []
 
 
-_PROJECT_FIELDS = ("name", "priority", "status", "release", "due", "deadline")
-
-
 def _set_project_fields(data: PortfolioData, pid: str, values: dict[str, Any], at: str) -> list[Issue]:
     issues: list[Issue] = []
     project = _find_project(data, pid, f"{at}.project", issues)
@@ -319,6 +327,10 @@ class ModifyProject(_Change):
 
     def apply(self, data: PortfolioData, at: str) -> list[Issue]:
         return _set_project_fields(data, self.project, self._given(_PROJECT_FIELDS), at)
+
+
+_PROJECT_FIELDS = settable_fields(ModifyProject)
+"""Project fields a scenario can set."""
 
 
 class ChangePriority(_Change):
@@ -412,20 +424,6 @@ class RemoveTask(_Change):
         return []
 
 
-_TASK_FIELDS = (
-    "name",
-    "duration",
-    "effort",
-    "crew",
-    "requirements",
-    "dependencies",
-    "earliest_start",
-    "latest_finish",
-    "fixed_start",
-    "fixed_people",
-)
-
-
 class ModifyTask(_Change):
     """Set fields of a task; fields left out keep their value.
 
@@ -483,6 +481,10 @@ class ModifyTask(_Change):
         return []
 
 
+_TASK_FIELDS = settable_fields(ModifyTask)
+"""Task fields a scenario can set."""
+
+
 class AddPerson(_Change):
     """Add a named person."""
 
@@ -532,18 +534,6 @@ class RemovePerson(_Change):
             task["fixed_people"] = [x for x in task["fixed_people"] if x != self.person]
         data["people"] = [x for x in data["people"] if x["id"] != self.person]
         return []
-
-
-_PERSON_FIELDS = (
-    "name",
-    "capacity",
-    "skills",
-    "add_skills",
-    "available_from",
-    "available_until",
-    "cost_per_day",
-    "max_parallel_projects",
-)
 
 
 def _set_person_fields(
@@ -600,6 +590,10 @@ class ModifyPerson(_Change):
     def apply(self, data: PortfolioData, at: str) -> list[Issue]:
         values = self._given([f for f in _PERSON_FIELDS if f != "add_skills"])
         return _set_person_fields(data, self.person, values, at, self.add_skills)
+
+
+_PERSON_FIELDS = settable_fields(ModifyPerson)
+"""Person fields a scenario can set (``add_skills`` edits ``skills``)."""
 
 
 class ChangeCapacity(_Change):
@@ -710,7 +704,8 @@ class Hire(_Change):
         return []
 
 
-_OBJECTIVE_FIELDS = ("tardiness", "completion", "cost", "continuity", "makespan", "project_delay")
+_OBJECTIVE_FIELDS = tuple(ObjectiveWeights.model_fields)
+"""The weights a scenario can change: every weight of the objective."""
 
 
 class ChangeObjective(_Change):
@@ -988,9 +983,14 @@ def apply_changes(base: Portfolio, changes: Sequence[_Change]) -> Portfolio:
         raise InvalidInput(_blame(start, changes, exc.issues)) from None
 
 
-def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...]) -> Portfolio:
-    """The portfolio named by a scenario's ``base`` file reference (issues prefixed ``base[ref]``)."""
+def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...], root: Path | None) -> Portfolio:
+    """The portfolio named by a scenario's ``base`` file reference (issues prefixed ``base[ref]``);
+    with a ``root``, the file must lie in it (symbolic links resolved)."""
     path = (base_dir / ref).resolve()
+    if root is not None and not path.is_relative_to(root):
+        raise InvalidInput(
+            [Issue("base", f"'{clip(ref)}' is outside {root}: a base must be in the scenario's folder or below")]
+        )
     prefix = f"base[{ref}]"
     if path in chain:
         names = " → ".join(p.name for p in (*chain[chain.index(path) :], path))
@@ -1005,14 +1005,18 @@ def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...]) -> Portfo
     try:
         if is_scenario_data(data):
             inner = _scenario_from_data(data, path)
-            return _resolve(inner, path.parent, (*chain, path), None)
+            return _resolve(inner, path.parent, (*chain, path), None, root)
         return parse_portfolio(data)
     except InvalidInput as exc:
         raise InvalidInput(_prefixed(exc.issues, prefix)) from None
 
 
 def _resolve(
-    scenario: Scenario, base_dir: Path, chain: tuple[Path, ...], default_base: Portfolio | None
+    scenario: Scenario,
+    base_dir: Path,
+    chain: tuple[Path, ...],
+    default_base: Portfolio | None,
+    root: Path | None = None,
 ) -> Portfolio:
     base = scenario.base
     if base is None:
@@ -1020,7 +1024,7 @@ def _resolve(
             raise InvalidInput([Issue("base", "no base portfolio: give `base` (an object or a file name)")])
         start = default_base
     elif isinstance(base, str):
-        start = _read_base_file(base, base_dir, chain)
+        start = _read_base_file(base, base_dir, chain, root)
     else:
         try:
             start = parse_portfolio(base.model_dump(mode="json"))
@@ -1030,7 +1034,11 @@ def _resolve(
 
 
 def apply_scenario(
-    scenario: Scenario, base_dir: Path | None = None, *, default_base: Portfolio | None = None
+    scenario: Scenario,
+    base_dir: Path | None = None,
+    *,
+    default_base: Portfolio | None = None,
+    confine: bool = False,
 ) -> Portfolio:
     """Resolve a scenario's base (following scenario files) and apply its changes.
 
@@ -1043,6 +1051,9 @@ def apply_scenario(
         the file the scenario was loaded from, else the current directory.
     default_base
         The portfolio to use when the scenario has no ``base``.
+    confine
+        Every base file, down the chain, must lie in ``base_dir`` or below it (``../`` and
+        absolute paths that leave it are errors).
 
     Returns
     -------
@@ -1060,7 +1071,8 @@ def apply_scenario(
     if base_dir is None:
         base_dir = source.parent if source is not None else Path(".")
     chain = (source,) if source is not None else ()
-    return _resolve(scenario, Path(base_dir), chain, default_base)
+    root = Path(base_dir).resolve() if confine else None
+    return _resolve(scenario, Path(base_dir), chain, default_base, root)
 
 
 def scenario_portfolio(path: Path | str, *, default_base: Portfolio | None = None) -> Portfolio:
@@ -1086,7 +1098,9 @@ def scenario_portfolio(path: Path | str, *, default_base: Portfolio | None = Non
     return apply_scenario(load_scenario(Path(path)), default_base=default_base)
 
 
-def load_portfolio_or_scenario(path: Path | str, *, default_base: Portfolio | None = None) -> Portfolio:
+def load_portfolio_or_scenario(
+    path: Path | str, *, default_base: Portfolio | None = None, confine: bool = False
+) -> Portfolio:
     """Load a file that is either a portfolio or a scenario (which is then applied).
 
     Parameters
@@ -1095,6 +1109,8 @@ def load_portfolio_or_scenario(path: Path | str, *, default_base: Portfolio | No
         A portfolio or scenario JSON file (a scenario has ``base`` or ``changes``).
     default_base
         The portfolio a scenario without ``base`` applies to.
+    confine
+        Base files must lie in the scenario's folder or below (see :func:`apply_scenario`).
 
     Raises
     ------
@@ -1105,7 +1121,7 @@ def load_portfolio_or_scenario(path: Path | str, *, default_base: Portfolio | No
     data = read_json(path)
     if not is_scenario_data(data):
         return parse_portfolio(data)
-    return apply_scenario(_scenario_from_data(data, path), default_base=default_base)
+    return apply_scenario(_scenario_from_data(data, path), default_base=default_base, confine=confine)
 
 
 def _label(path: Path) -> str:
@@ -1117,7 +1133,7 @@ def _label(path: Path) -> str:
     return name if isinstance(name, str) and name.strip() else path.stem
 
 
-def load_for_compare(paths: Sequence[Path | str]) -> dict[str, Portfolio]:
+def load_for_compare(paths: Sequence[Path | str], *, confine: bool = False) -> dict[str, Portfolio]:
     """The portfolios of ``pmo compare``: the first file is the baseline.
 
     Each file is a portfolio or a scenario; a scenario without ``base`` applies to the
@@ -1128,6 +1144,8 @@ def load_for_compare(paths: Sequence[Path | str]) -> dict[str, Portfolio]:
     ----------
     paths
         Baseline first, then the scenarios.
+    confine
+        Each scenario's base files must lie in its folder or below (see :func:`apply_scenario`).
 
     Returns
     -------
@@ -1148,7 +1166,7 @@ def load_for_compare(paths: Sequence[Path | str]) -> dict[str, Portfolio]:
     for k, raw in enumerate(paths):
         path = Path(raw)
         try:
-            portfolio = load_portfolio_or_scenario(path, default_base=baseline)
+            portfolio = load_portfolio_or_scenario(path, default_base=baseline, confine=confine)
         except InvalidInput as exc:
             issues += [
                 Issue(f"{path.name}: {i.path}" if i.path else path.name, i.message) for i in exc.issues

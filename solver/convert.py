@@ -11,7 +11,7 @@ from solver.problem import Mode, Problem
 
 def to_assignments(problem: Problem, placements: Iterable[Placement]) -> list[Assignment]:
     """Contract assignments (dates, named people) of solver placements."""
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     out = []
     for pl in placements:
         project, task = problem.task_ids[pl.task]
@@ -78,7 +78,7 @@ def from_assignments(problem: Problem, assignments: Iterable[Assignment]) -> dic
     An assignment is skipped when its task, a person or its dates no longer exist,
     or its people and length match none of the task's modes.
     """
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     task_index = {key: t for t, key in enumerate(problem.task_ids)}
     person_index = {pid: i for i, pid in enumerate(problem.person_ids)}
     out: dict[int, Placement] = {}

@@ -44,7 +44,7 @@ def finish_terms(problem: Problem, finish: np.ndarray) -> FinishTerms:
 
 def objective_of(problem: Problem, placements: dict[int, Placement]) -> float:
     """The contract's objective of a set of placements (lower is better)."""
-    weights = problem.portfolio.objective
+    weights = problem.weights
     finish = np.full(problem.num_projects, -1, dtype=np.int64)
     cost = 0.0
     teams: dict[int, set[int]] = {}

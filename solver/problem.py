@@ -3,17 +3,20 @@
 Everything the heuristics and the CP-SAT model need, as integers on the axis of
 working days ``0 … num_days-1`` (a task occupying days ``s … s+d-1`` has start
 ``s`` and exclusive end ``s+d``). Names appear only in the ``*_ids`` lists.
+The problem is all the engine reads: no solver module goes back to the portfolio.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import IntEnum
 from functools import cached_property
 
 import numpy as np
 
+from model.calendar import WorkCalendar
 from model.kpis import availability_matrix, critical_path_lengths
 from model.portfolio import Portfolio, ProjectStatus, Requirement
 
@@ -51,17 +54,31 @@ class Mode:
 
 
 @dataclass(frozen=True)
+class Weights:
+    """The objective's weights (see :class:`model.portfolio.ObjectiveWeights`)."""
+
+    tardiness: float
+    completion: float
+    cost: float
+    continuity: float
+    makespan: float
+    project_delay: float
+
+
+@dataclass(frozen=True)
 class Problem:
     """Index-based view of a portfolio (see module docstring)."""
 
-    portfolio: Portfolio
+    calendar: WorkCalendar  # working-day index ↔ date, for messages and plans
+    weights: Weights
     num_days: int
     # people
     person_ids: list[str]
     person_capacity: np.ndarray  # int, percent
     person_available: np.ndarray  # bool, people × days
-    person_max_projects: np.ndarray  # int, 0 = no limit
+    person_max_parallel_projects: np.ndarray  # int, 0 = no limit
     person_cost: np.ndarray  # float, per full day
+    skill_level: dict[str, np.ndarray]  # declared skill → int level of each person (0 = none)
     # projects
     project_ids: list[str]
     project_priority: np.ndarray
@@ -70,6 +87,8 @@ class Problem:
     project_due: np.ndarray  # last on-time finish day (inclusive); see project_has_due
     project_has_due: np.ndarray  # bool
     project_deadline: np.ndarray  # last allowed finish day (inclusive), num_days-1 if none
+    project_due_date: list[dt.date | None]  # as written, for messages
+    project_deadline_date: list[dt.date | None]
     project2tasks: list[list[int]]
     project_critical_path: np.ndarray  # working days of its own network, shortest modes
     # tasks
@@ -81,6 +100,7 @@ class Problem:
     task_latest_end: np.ndarray  # exclusive: finish day + 1 at the latest
     task_fixed_start: np.ndarray  # day index or -1
     task_fixed_people: list[list[int]]
+    task_latest_finish_date: list[dt.date | None]  # the task's own limit as written, for messages
     task2requirements: list[list[int]]
     # requirements (one per requirement entry; ``count`` slots each)
     req2task: np.ndarray
@@ -137,19 +157,15 @@ class Problem:
         Levelling staffs in this order, so the most skilled people stay free for the
         requirements only they can meet.
         """
-        people = self.portfolio.people
         return [
-            np.argsort(
-                np.array([people[i].skills.get(self.req_skill[r], 0) for i in self.req_eligible[r].tolist()]),
-                kind="stable",  # ties keep candidate order
-            )
+            np.argsort(self.levels(self.req_skill[r])[self.req_eligible[r]], kind="stable")  # ties keep order
             for r in range(self.num_requirements)
         ]
 
     @cached_property
     def req_limited_rows(self) -> list[list[int]]:
         """Per requirement: rows of its candidates with a parallel-project limit."""
-        limited = self.person_max_projects > 0
+        limited = self.person_max_parallel_projects > 0
         return [np.flatnonzero(limited[e]).tolist() for e in self.req_eligible]
 
     def budget_use(self, modes: Iterable[Mode]) -> np.ndarray:
@@ -168,6 +184,42 @@ class Problem:
         """``project/task`` name of a task."""
         project, name = self.task_ids[task]
         return f"{project}/{name}"
+
+    def levels(self, skill: str) -> np.ndarray:
+        """Each person's level of ``skill`` (0 for an undeclared skill)."""
+        found = self.skill_level.get(skill)
+        return found if found is not None else np.zeros(self.num_people, dtype=np.int64)
+
+    def holders(self, skill: str, level: int) -> np.ndarray:
+        """Boolean per person: has ``skill`` at ``level`` or above."""
+        return self.levels(skill) >= level
+
+    def with_person(self, person_id: str, skills: dict[str, int], available: np.ndarray) -> Problem:
+        """The problem with one more full-time person (no cost, no project limit) who has
+        ``skills`` and works the days where ``available`` is true; they become a candidate of
+        every requirement they qualify for, as :func:`compile_problem` would make them."""
+        row = self.num_people
+        levels = {
+            skill: np.append(self.levels(skill), skills.get(skill, 0))
+            for skill in {*self.skill_level, *skills}
+        }
+        works = bool(available.any())
+        eligible = [
+            np.append(e, row)
+            if works and skills.get(self.req_skill[r], 0) >= self.req_level[r] and self.req_allocation[r] <= 100
+            else e
+            for r, e in enumerate(self.req_eligible)
+        ]
+        return replace(
+            self,
+            person_ids=[*self.person_ids, person_id],
+            person_capacity=np.append(self.person_capacity, 100),
+            person_available=np.vstack([self.person_available, available[None, :]]),
+            person_max_parallel_projects=np.append(self.person_max_parallel_projects, 0),
+            person_cost=np.append(self.person_cost, 0.0),
+            skill_level=levels,
+            req_eligible=eligible,
+        )
 
 
 _POINTS = {
@@ -308,14 +360,17 @@ def compile_problem(portfolio: Portfolio) -> Problem:
     def arr(values: list[int] | list[bool], dtype: type = np.int64) -> np.ndarray:
         return np.array(values, dtype=dtype)
 
+    projects = portfolio.projects
     return Problem(
-        portfolio=portfolio,
+        calendar=cal,
+        weights=Weights(**portfolio.objective.model_dump()),
         num_days=horizon,
         person_ids=[p.id for p in people],
         person_capacity=capacity,
         person_available=available,
-        person_max_projects=arr([p.max_parallel_projects or 0 for p in people]),
+        person_max_parallel_projects=arr([p.max_parallel_projects or 0 for p in people]),
         person_cost=np.array([p.cost_per_day for p in people], dtype=np.float64),
+        skill_level=skill_level,
         project_ids=[p.id for p in portfolio.projects],
         project_priority=arr([p.priority for p in portfolio.projects]),
         project_committed=arr([p.status == ProjectStatus.committed for p in portfolio.projects], bool),
@@ -325,6 +380,8 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         project_deadline=arr(
             [cal.floor_index(p.deadline) if p.deadline else horizon - 1 for p in portfolio.projects]
         ),
+        project_due_date=[p.due for p in projects],
+        project_deadline_date=[p.deadline for p in projects],
         project2tasks=project2tasks,
         project_critical_path=arr([critical[p.id] for p in portfolio.projects]),
         task_ids=task_ids,
@@ -335,6 +392,7 @@ def compile_problem(portfolio: Portfolio) -> Problem:
         task_latest_end=arr(task_le),
         task_fixed_start=arr(task_fixed),
         task_fixed_people=task_fixed_people,
+        task_latest_finish_date=[t.latest_finish for p in projects for t in p.tasks],
         task2requirements=task2reqs,
         req2task=arr(req2task),
         req_skill=req_skill,

@@ -6,19 +6,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from model.assemble import assemble_plan, empty_plan
+from model.assemble import Explainer, assemble_plan, empty_plan
 from model.plan import Plan, PlanStatus
 from model.portfolio import Portfolio
 from solver.analysis.diagnose import diagnose
-from solver.analysis.explain import explain_plan
+from solver.analysis.explain import explain_assignments
 from solver.analysis.feasibility import infeasibility_reasons
 from solver.bounds.capacity import capacity_bound
 from solver.construct.levelling import LEVELLING_RULES, LevellingResult, level
 from solver.convert import to_assignments
 from solver.evaluate import objective_of
 from solver.problem import Problem, compile_problem
-from solver.search.optimiser import FULL_MODEL_MAX_ASSIGNMENTS, assignment_count, optimise, solve_whole
+from solver.search.optimiser import assignment_count, optimise, solve_whole
 from solver.settings import SolverSettings
+from solver.stop import StopRequest, stopped
 from solver.windows import time_windows
 
 
@@ -45,18 +46,27 @@ ProgressCallback = Callable[[Progress], None]
 
 
 def best_levelling(
-    problem: Problem, on_first: Callable[[float], None] | None = None
+    problem: Problem,
+    on_first: Callable[[float], None] | None = None,
+    stop: StopRequest | None = None,
+    deadline: float | None = None,
 ) -> tuple[LevellingResult, float | None, list[LevellingResult]]:
     """Run every levelling rule; the complete plan with the lowest objective wins.
 
     ``on_first`` is called with the objective of the first complete plan, as soon as it exists.
+    A ``stop`` request ends the rules early (with the best complete plan so far, if any); so
+    does the ``deadline`` (a ``perf_counter`` time), once one complete plan exists.
     """
     rules = [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]
     windows = time_windows(problem)
-    results = []
+    results: list[LevellingResult] = []
     best: LevellingResult | None = None
     best_value: float | None = None
     for rule in rules:
+        if results and stopped(stop):
+            break
+        if best is not None and deadline is not None and time.perf_counter() > deadline:
+            break
         result = level(problem, rule, windows=windows)
         results.append(result)
         if not result.complete:
@@ -87,6 +97,7 @@ def solve(
     portfolio: Portfolio,
     settings: SolverSettings | None = None,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> Plan:
     """Plan a validated portfolio.
 
@@ -98,6 +109,10 @@ def solve(
         Time limit, workers, seed; defaults to :class:`SolverSettings`.
     progress
         Called on every improvement.
+    stop
+        When requested (from another thread), the search ends within a fraction of a
+        second: the best plan so far is verified and returned with status ``stopped``,
+        without an explanation; before any plan exists, ``no_solution``.
 
     Returns
     -------
@@ -123,9 +138,11 @@ def solve(
         if progress:
             progress(Progress(first[0], value, None, "levelling"))
 
-    result, value, _ = best_levelling(problem, on_first)
+    # the clock never decides a deterministic run
+    deadline = None if settings.deterministic else began + settings.time_limit
+    result, value, _ = best_levelling(problem, on_first, stop, deadline)
     if value is None:
-        return _without_levelling(portfolio, problem, result, settings, began, progress)
+        return _without_levelling(portfolio, problem, result, settings, began, stop)
     stats: dict[str, object] = {
         "method": "levelling",
         "first_plan_seconds": round(first[0], 3),
@@ -133,11 +150,13 @@ def solve(
     }
     placements = result.placements
     status = PlanStatus.feasible
-    capacity = capacity_bound(problem)  # never below the critical-path bound: it starts there
+    capacity = capacity_bound(problem, deadline)  # never below the critical-path bound: it starts there
     bound = capacity.objective
     if capacity.binding:
         # the people (or pool) whose capacity alone proves the bound: the portfolio's bottleneck
         stats["bound_from"] = ", ".join(capacity.binding)
+    # levelling and the bound alone took the whole limit: no search, no explanation
+    spent = deadline is not None and time.perf_counter() > deadline
     if settings.optimise:
 
         def on_improvement(seconds: float, objective: float, lb: float | None, source: str) -> None:
@@ -145,7 +164,13 @@ def solve(
                 progress(Progress(seconds, objective, lb if lb is not None else bound, source))
 
         opt = optimise(
-            problem, placements, settings, began=began, on_improvement=on_improvement, lower_bound=bound
+            problem,
+            placements,
+            settings,
+            began=began,
+            on_improvement=on_improvement,
+            lower_bound=bound,
+            stop=stop,
         )
         placements = opt.placements
         stats.update(opt.stats)
@@ -154,29 +179,43 @@ def solve(
             bound = max(bound, opt.bound)
         if opt.optimal:
             status = PlanStatus.optimal
-    plan = assemble_plan(
+    status = _stopped_status(status, stop, stats)
+    return assemble_plan(
         portfolio,
         to_assignments(problem, placements.values()),
         status,
         lower_bound=bound,
         solve_seconds=time.perf_counter() - began,
         stats=stats,
+        explain=_explainer(problem, settings, status, spent, stats),
     )
-    if (
-        plan.objective is not None
-        and bound is not None
-        and plan.objective <= bound + 1e-6
-        and plan.status == PlanStatus.feasible
-    ):
-        plan.status = PlanStatus.optimal
-    return _explained(portfolio, plan, problem, settings)
 
 
-def _explained(portfolio: Portfolio, plan: Plan, problem: Problem, settings: SolverSettings) -> Plan:
-    """Attach the plan's explanation (bottlenecks, why late, slack) when asked to."""
-    if settings.explain and plan.status.has_plan:
-        plan.explanation_detail = explain_plan(portfolio, plan, problem=problem)
-    return plan
+def _stopped_status(status: PlanStatus, stop: StopRequest | None, stats: dict[str, object]) -> PlanStatus:
+    """``stopped`` for a plan not proven best when the solve was asked to stop (recorded in ``stats``)."""
+    if stop is None or not stop.requested:
+        return status
+    stats["stopped_by"] = stop.reason
+    return status if status == PlanStatus.optimal else PlanStatus.stopped
+
+
+def _explainer(
+    problem: Problem,
+    settings: SolverSettings,
+    status: PlanStatus = PlanStatus.feasible,
+    spent: bool = False,
+    stats: dict[str, object] | None = None,
+) -> Explainer | None:
+    """The plan's explanation (bottlenecks, why late, slack), when the settings ask for it:
+    not for a stopped solve (its caller wants it to end now), nor when the time limit was
+    ``spent`` before the search (said in ``stats``: ``pmo explain`` gives it later)."""
+    if not settings.explain or status == PlanStatus.stopped:
+        return None
+    if spent:
+        if stats is not None:
+            stats["explanation"] = "left out: the time limit was spent"
+        return None
+    return lambda assignments: explain_assignments(problem, assignments)
 
 
 def _without_levelling(
@@ -185,14 +224,15 @@ def _without_levelling(
     result: LevellingResult,
     settings: SolverSettings,
     began: float,
-    progress: ProgressCallback | None,
+    stop: StopRequest | None,
 ) -> Plan:
     """Levelling could not place everything: let CP-SAT search (small models) or give up."""
     explanation = unplaced_explanation(problem, result)
-    if settings.optimise and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS * 2:
+    small = assignment_count(problem) <= settings.tuning.full_model.max_assignments * 2
+    if settings.optimise and small and not stopped(stop):
         remaining = max(0.1, settings.time_limit - (time.perf_counter() - began))
-        sub = solve_whole(problem, {}, result.placements, settings, remaining)
-        stats = {"method": "cp-sat full model", "cp_sat_status": sub.status}
+        sub = solve_whole(problem, {}, result.placements, settings, remaining, stop=stop)
+        stats: dict[str, object] = {"method": "cp-sat full model", "cp_sat_status": sub.status}
         if sub.status == "INFEASIBLE":
             remaining = max(1.0, settings.time_limit - (time.perf_counter() - began))
             reasons = diagnose(problem, seconds=remaining)
@@ -213,18 +253,21 @@ def _without_levelling(
             )
         if sub.placements is not None:
             status = PlanStatus.optimal if sub.status == "OPTIMAL" else PlanStatus.feasible
-            plan = assemble_plan(
+            status = _stopped_status(status, stop, stats)
+            return assemble_plan(
                 portfolio,
                 to_assignments(problem, sub.placements.values()),
                 status,
                 lower_bound=sub.bound,
                 solve_seconds=time.perf_counter() - began,
                 stats=stats,
+                explain=_explainer(problem, settings, status),
             )
-            return _explained(portfolio, plan, problem, settings)
+    stats = {"method": "levelling"}
+    _stopped_status(PlanStatus.no_solution, stop, stats)
     return empty_plan(
         PlanStatus.no_solution,
         explanation=explanation,
         solve_seconds=time.perf_counter() - began,
-        stats={"method": "levelling"},
+        stats=stats,
     )

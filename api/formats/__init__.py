@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from model.limits import InputLimits
+
 BENCHMARK_START = "2000-01-03"  # a Monday; every day of the week is a working day
 
 MAKESPAN_OBJECTIVE: dict[str, float] = {
@@ -24,6 +26,10 @@ MAKESPAN_OBJECTIVE: dict[str, float] = {
     "makespan": 1,
 }
 """Objective weights of the families judged by makespan alone."""
+
+BENCHMARK_LIMITS = InputLimits(max_horizon_years=200)
+"""Input limits of benchmark portfolios: their horizon is the sum of all durations in
+days, every day worked (iMOPSE's largest span 68 years)."""
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from api.formats import BENCHMARK_START, Instance
+from model.load import read_bytes
 
 OBJECTIVE_WEIGHTS: dict[str, float] = {
     "tardiness": 0,
@@ -114,10 +115,9 @@ def fail(path: Path, message: str) -> ValueError:
 
 def read_text(path: Path) -> str:
     """The text of ``path`` with line endings normalised; undecodable text is a ``ValueError``."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise fail(path, "file not found") from exc
+    if not path.exists():
+        raise fail(path, "file not found")
+    raw = read_bytes(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from api.formats import BENCHMARK_START, MAKESPAN_OBJECTIVE, Instance
+from model.load import read_bytes
 
 ALL_WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 """Every day is a working day: one benchmark time unit is one day."""
@@ -51,7 +52,7 @@ def read_text(path: Path) -> str:
         If the file is not text.
     """
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        return read_bytes(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{path}: not a text file ({exc.reason} at byte {exc.start})") from None
 

@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 from ortools.sat.python import cp_model
 
-from model.portfolio import Person
+from model.hard_rules import HardRule
 from solver.analysis.feasibility import Reason
 from solver.cpsat.constraints import CONSTRAINTS
 from solver.cpsat.scope import build_scope
 from solver.cpsat.variables import Variables, make_variables
-from solver.problem import Problem, compile_problem
+from solver.problem import Problem
 
 
 @dataclass(frozen=True)
@@ -35,20 +35,26 @@ class _Rule:
     task: int = -1
     day: int = -1  # exclusive end limit (deadline, latest finish) or pinned start
 
+    @property
+    def hard_rule(self) -> HardRule:
+        """The contract rule this input limit is part of."""
+        return HardRule.COMPLETE_PROJECTS if self.kind == "commitment" else HardRule.TASK_WINDOWS
+
 
 def _rules(problem: Problem) -> list[_Rule]:
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     rules = []
-    for p, project in enumerate(problem.portfolio.projects):
+    for p in range(problem.num_projects):
         if not problem.project_committed[p]:
             continue
         rules.append(_Rule("commitment", p))
-        if project.deadline is not None:
+        if problem.project_deadline_date[p] is not None:
             rules.append(_Rule("deadline", p, day=int(problem.project_deadline[p]) + 1))
-        for t, task in zip(problem.project2tasks[p], project.tasks, strict=True):
-            if task.latest_finish is not None:
-                rules.append(_Rule("latest_finish", p, t, cal.floor_index(task.latest_finish) + 1))
-            if task.fixed_start is not None:
+        for t in problem.project2tasks[p]:
+            latest_finish = problem.task_latest_finish_date[t]
+            if latest_finish is not None:
+                rules.append(_Rule("latest_finish", p, t, cal.floor_index(latest_finish) + 1))
+            if problem.task_fixed_start[t] >= 0:
                 rules.append(_Rule("fixed_start", p, t, int(problem.task_fixed_start[t])))
     return rules
 
@@ -103,6 +109,7 @@ class _Diagnosis:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = seconds
         solver.parameters.num_workers = 1  # assumptions need the single-thread core search
+        solver.parameters.catch_sigint_signal = False  # the caller owns SIGINT
         status = solver.solve(self.model)
         self.last = solver
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -142,7 +149,7 @@ class _Diagnosis:
 
 
 def _describe(problem: Problem, rule: _Rule, slip: int | None) -> str:
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     name = problem.project_ids[rule.project]
     if rule.kind == "commitment":
         return f"drop project {name} or make it proposed (it cannot be planned with the rest)"
@@ -160,18 +167,11 @@ def _describe(problem: Problem, rule: _Rule, slip: int | None) -> str:
 
 def _with_hire(problem: Problem, skill: str, level: int, first: int, last: int) -> Problem:
     """The problem with one more person, qualified ``skill ≥ level``, working days ``first … last``."""
-    portfolio = problem.portfolio
-    cal = portfolio.work_calendar
-    taken = {p.id for p in portfolio.people}
+    taken = set(problem.person_ids)
     pid = next(f"hire-{skill}-{k}" for k in range(len(taken) + 1) if f"hire-{skill}-{k}" not in taken)
-    person = Person(
-        id=pid,
-        name=f"new hire ({skill} {level})",
-        skills={skill: level},
-        available_from=cal.date(first),
-        available_until=cal.date(last),
-    )
-    return compile_problem(portfolio.model_copy(update={"people": [*portfolio.people, person]}))
+    available = np.zeros(problem.num_days, dtype=bool)
+    available[first : last + 1] = True
+    return problem.with_person(pid, {skill: level}, available)
 
 
 def suggest_hire(problem: Problem, rules: list[_Rule], deadline: float, per_call: float) -> Reason | None:
@@ -212,13 +212,14 @@ def suggest_hire(problem: Problem, rules: list[_Rule], deadline: float, per_call
         while lo < hi and time.perf_counter() < deadline:
             mid = (lo + hi) // 2
             lo, hi = (lo, mid) if works(skill, first, mid) else (mid + 1, hi)
-        cal = problem.portfolio.work_calendar
+        cal = problem.calendar
         start, end = cal.date(first), cal.date(hi)
         return Reason(
             "Conflict: capacity",
             f"hire one more person with {skill} ≥ {need[skill]} from {start.isoformat()} to "
             f"{end.isoformat()} (ISO weeks {start.isocalendar().week}–{end.isocalendar().week}): "
             "with them every rule above holds as it is",
+            hard_rule=HardRule.PERSON_CAPACITY,
         )
     return None
 
@@ -252,6 +253,7 @@ def diagnose(problem: Problem, seconds: float = 10.0) -> list[Reason]:
                 _describe(problem, rule, slip),
                 project=problem.project_ids[rule.project],
                 task=problem.task_ids[rule.task][1] if rule.task >= 0 else None,
+                hard_rule=rule.hard_rule,
             )
         )
     hire = suggest_hire(problem, [rules[k] for k in core], began + seconds, per_call)

@@ -87,7 +87,7 @@ class _PlanData:
 
     def date(self, day: int) -> str:
         """ISO date of a working-day index (clamped into the horizon)."""
-        cal = self.problem.portfolio.work_calendar
+        cal = self.problem.calendar
         return cal.date(min(max(day, 0), cal.num_days - 1)).isoformat()
 
 
@@ -136,8 +136,8 @@ def _match(problem: Problem, mode: Mode, crew: list[tuple[int, int]]) -> tuple[t
     return tuple(out)
 
 
-def _plan_data(problem: Problem, plan: Plan) -> _PlanData:
-    cal = problem.portfolio.work_calendar
+def _plan_data(problem: Problem, assignments: list[Assignment]) -> _PlanData:
+    cal = problem.calendar
     days = problem.num_days
     task_index = {key: t for t, key in enumerate(problem.task_ids)}
     person_index = {pid: i for i, pid in enumerate(problem.person_ids)}
@@ -150,7 +150,7 @@ def _plan_data(problem: Problem, plan: Plan) -> _PlanData:
     lo: list[int] = []
     hi: list[int] = []
     amount: list[float] = []
-    for a in plan.assignments:
+    for a in assignments:
         t = task_index.get((a.project, a.task))
         if t is None:
             continue
@@ -217,7 +217,7 @@ def _plural(n: int, word: str) -> str:
 
 def _week_starts(problem: Problem) -> tuple[list[str], np.ndarray]:
     """ISO week labels and the first working-day index of each week."""
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     labels = [cal.iso_week(i) for i in range(cal.num_days)]
     firsts = [i for i in range(len(labels)) if i == 0 or labels[i] != labels[i - 1]]
     return [labels[i] for i in firsts], np.asarray(firsts, dtype=np.int64)
@@ -273,11 +273,7 @@ def _bottlenecks(data: _PlanData, threshold: float, limit: int) -> list[Bottlene
     candidates: list[tuple[float, float, int, Bottleneck]] = []
     if keys:
         demand = np.add.reduceat(_interval_sum(len(keys), days, row, lo, hi, amount), firsts, axis=1)
-        person_level = {
-            skill: np.array([p.skills.get(skill, 0) for p in pb.portfolio.people], dtype=np.int64)
-            for skill in levels
-        }
-        holders = np.array([person_level[skill] >= level for skill, level in keys], dtype=np.float64)
+        holders = np.array([pb.holders(skill, level) for skill, level in keys], dtype=np.float64)
         holders = holders.reshape(len(keys), pb.num_people)
         offered = pb.person_available * (pb.person_capacity[:, None] / 100.0)
         capacity = np.add.reduceat(holders @ offered, firsts, axis=1)
@@ -344,7 +340,7 @@ def _limit_ok(data: _PlanData, people: np.ndarray, task: int, lo: int, hi: int) 
     pb = data.problem
     ok = np.ones((people.size, hi - lo), dtype=bool)
     project = int(pb.task2project[task])
-    for row in np.flatnonzero(pb.person_max_projects[people] > 0).tolist():
+    for row in np.flatnonzero(pb.person_max_parallel_projects[people] > 0).tolist():
         person = int(people[row])
         on_project = np.zeros(hi - lo, dtype=bool)
         others: dict[int, np.ndarray] = {}
@@ -356,7 +352,7 @@ def _limit_ok(data: _PlanData, people: np.ndarray, task: int, lo: int, hi: int) 
             mask = on_project if q == project else others.setdefault(q, np.zeros(hi - lo, dtype=bool))
             mask[a - lo : b - lo] = True
         count = sum((m.astype(np.int64) for m in others.values()), np.zeros(hi - lo, dtype=np.int64))
-        ok[row] = (count < pb.person_max_projects[person]) | on_project
+        ok[row] = (count < pb.person_max_parallel_projects[person]) | on_project
     return ok
 
 
@@ -384,7 +380,7 @@ def _busy_person(
             person=pid,
             cause=WaitCause.busy,
             tasks=names,
-            until=pb.portfolio.work_calendar.date(e - 1),
+            until=pb.calendar.date(e - 1),
             message=f"{pid} on {names[0]} until {data.date(e - 1)}",
         )
     if absent_days:
@@ -392,10 +388,10 @@ def _busy_person(
         return BusyPerson(
             person=pid,
             cause=WaitCause.absent,
-            until=pb.portfolio.work_calendar.date(last),
+            until=pb.calendar.date(last),
             message=f"{pid} absent until {data.date(last)}",
         )
-    limit = int(pb.person_max_projects[person])
+    limit = int(pb.person_max_parallel_projects[person])
     if limit > 0:
         return BusyPerson(
             person=pid,
@@ -480,7 +476,7 @@ def _dep_text(problem: Problem, k: int) -> str:
 def _link(data: _PlanData, task: int) -> tuple[ChainLink, int | None]:
     """How ``task`` got its start in the plan, and the predecessor to follow (if any)."""
     pb = data.problem
-    cal = pb.portfolio.work_calendar
+    cal = pb.calendar
     project, tid = pb.task_ids[task]
     s, e = int(data.start[task]), int(data.end[task])
     name = data.name(task)
@@ -562,7 +558,7 @@ def _chain_text(names: list[str]) -> str:
 
 def _late_projects(data: _PlanData) -> list[LateProject]:
     pb = data.problem
-    cal = pb.portfolio.work_calendar
+    cal = pb.calendar
     out: list[tuple[int, LateProject]] = []
     for p in range(pb.num_projects):
         tasks = [t for t in pb.project2tasks[p] if data.start[t] >= 0]
@@ -597,7 +593,7 @@ def _late_projects(data: _PlanData) -> list[LateProject]:
                 f"{_chain_text(names)} needs {_plural(span, 'working day')} where the due date leaves {room}"
             )
         priority = int(pb.project_priority[p])
-        due = pb.portfolio.projects[p].due
+        due = pb.project_due_date[p]
         assert due is not None
         item = LateProject(
             project=pid,
@@ -620,7 +616,7 @@ def _late_projects(data: _PlanData) -> list[LateProject]:
 def _slack(data: _PlanData) -> list[TaskSlack]:
     """Schedule slack (people ignored) of every planned task, in portfolio order."""
     pb = data.problem
-    cal = pb.portfolio.work_calendar
+    cal = pb.calendar
     start, end = data.start, data.end
     planned = start >= 0
     length = np.where(planned, end - start, 0)
@@ -761,7 +757,7 @@ class _Inserter:
             text += ", which breaks its deadline or a task window"
         else:
             text += " without moving any other project"
-        cal = pb.portfolio.work_calendar
+        cal = pb.calendar
         return ProposedOutcome(
             project=pid,
             priority=priority,
@@ -868,8 +864,23 @@ def explain_plan(
     """
     if not plan.assignments:
         return Explanation(summary=[f"no plan to explain (status {plan.status.value})"])
-    problem = problem or compile_problem(portfolio)
-    data = _plan_data(problem, plan)
+    return explain_assignments(
+        problem or compile_problem(portfolio),
+        plan.assignments,
+        threshold=threshold,
+        max_bottlenecks=max_bottlenecks,
+    )
+
+
+def explain_assignments(
+    problem: Problem,
+    assignments: list[Assignment],
+    *,
+    threshold: float = BOTTLENECK_THRESHOLD,
+    max_bottlenecks: int = MAX_BOTTLENECKS,
+) -> Explanation:
+    """:func:`explain_plan` of a plan's assignments on its compiled problem."""
+    data = _plan_data(problem, assignments)
     bottlenecks = _bottlenecks(data, threshold, max_bottlenecks)
     late = _late_projects(data)
     slack = _slack(data)
@@ -883,4 +894,4 @@ def explain_plan(
     )
 
 
-__all__ = ["BOTTLENECK_THRESHOLD", "MAX_BOTTLENECKS", "MAX_NAMES", "explain_plan"]
+__all__ = ["BOTTLENECK_THRESHOLD", "MAX_BOTTLENECKS", "MAX_NAMES", "explain_assignments", "explain_plan"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from model.hard_rules import HardRule
 from solver.problem import Mode, Problem
 from solver.windows import TimeWindows, time_windows
 
@@ -24,13 +25,14 @@ class Reason:
     message: str
     project: str | None = None
     task: str | None = None
+    hard_rule: HardRule | None = None  # the contract rule that cannot hold
 
     def __str__(self) -> str:
         return self.message
 
 
 def _window_text(problem: Problem, lo: int, hi: int) -> str:
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     lo = min(max(lo, 0), cal.num_days - 1)
     hi = min(max(hi, lo), cal.num_days - 1)
     return f"{cal.date(lo).isoformat()} and {cal.date(hi).isoformat()}"
@@ -54,25 +56,22 @@ def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if excess > 0 and excess > worst.get(p, (0, -1))[0]:
             worst[p] = (excess, t)
     for p, (excess, t) in worst.items():
-        project = problem.portfolio.projects[p]
-        task = project.tasks[problem.project2tasks[p].index(t)]
+        project_id, task_id = problem.task_ids[t]
+        latest_finish = problem.task_latest_finish_date[t]
+        deadline = problem.project_deadline_date[p]
         chain = " → ".join(problem.task_name(x) for x in windows.chain(problem, t))
-        if task.fixed_start is not None and fixed[t] + windows.max_length[t] == own_end[t]:
-            limit = f"the fixed start {task.fixed_start.isoformat()} of {problem.task_name(t)}"
+        if fixed[t] >= 0 and fixed[t] + windows.max_length[t] == own_end[t]:
+            limit = f"the fixed start {problem.calendar.date(int(fixed[t])).isoformat()} of {problem.task_name(t)}"
             fix = f"move it {excess} working day(s) later"
         elif (
-            task.latest_finish is not None
+            latest_finish is not None
             and own_end[t] == problem.task_latest_end[t]
-            and (
-                project.deadline is None
-                or problem.portfolio.work_calendar.floor_index(task.latest_finish)
-                < problem.project_deadline[p]
-            )
+            and (deadline is None or problem.calendar.floor_index(latest_finish) < problem.project_deadline[p])
         ):
-            limit = f"the latest finish {task.latest_finish.isoformat()} of {problem.task_name(t)}"
+            limit = f"the latest finish {latest_finish.isoformat()} of {problem.task_name(t)}"
             fix = f"move it {excess} working day(s) later"
-        elif project.deadline is not None:
-            limit = f"the deadline of {project.id} ({project.deadline.isoformat()})"
+        elif deadline is not None:
+            limit = f"the deadline of {project_id} ({deadline.isoformat()})"
             fix = f"slip it by {excess} working day(s)"
         else:
             limit = "the end of the planning horizon"
@@ -81,8 +80,9 @@ def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
             Reason(
                 "Deadline too early",
                 f"{limit} is {excess} working day(s) too early for its critical path ({chain}); {fix}",
-                project=project.id,
-                task=task.id,
+                project=project_id,
+                task=task_id,
+                hard_rule=HardRule.TASK_WINDOWS,
             )
         )
     return reasons
@@ -114,6 +114,7 @@ def _slot_shortfall(
                 f"has only {int(problem.pool_capacity[pool])}; add {units - int(problem.pool_capacity[pool])}",
                 project=problem.project_ids[p],
                 task=problem.task_ids[t][1],
+                hard_rule=HardRule.POOL_CAPACITY,
             )
     for r, needed in mode.slots:
         people = problem.req_eligible[r]
@@ -138,6 +139,7 @@ def _slot_shortfall(
             "its window",
             project=problem.project_ids[p],
             task=problem.task_ids[t][1],
+            hard_rule=HardRule.STAFFING,
         )
     return None
 
@@ -176,6 +178,7 @@ def budget_limits(problem: Problem, windows: TimeWindows) -> list[Reason]:
                     f"cheapest modes, but the limit is {int(problem.budget_limit[b])}; raise it by "
                     f"{int(need[b] - problem.budget_limit[b])}",
                     project=project,
+                    hard_rule=HardRule.BUDGETS,
                 )
             )
     return reasons
@@ -184,7 +187,6 @@ def budget_limits(problem: Problem, windows: TimeWindows) -> list[Reason]:
 def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
     """Committed demand for a skill level exceeds the capacity-days of everyone who has it."""
     reasons = []
-    people = problem.portfolio.people
     supply_days = problem.person_available.sum(axis=1) * problem.person_capacity / 100.0
     demand: dict[tuple[str, int], float] = {}
     for r in range(problem.num_requirements):
@@ -200,7 +202,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
         for level in range(1, int(problem.req_level[r]) + 1):
             demand[(skill, level)] = demand.get((skill, level), 0.0) + work
     for (skill, level), need in sorted(demand.items()):
-        holders = np.array([p.skills.get(skill, 0) >= level for p in people], dtype=bool)
+        holders = problem.holders(skill, level)
         supply = float(supply_days[holders].sum()) if holders.size else 0.0
         if need > supply + 1e-9:
             # report the highest level at which the skill runs short, once per skill
@@ -209,7 +211,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
                 and lv > level
                 and n
                 > float(
-                    supply_days[np.array([p.skills.get(skill, 0) >= lv for p in people], dtype=bool)].sum()
+                    supply_days[problem.holders(skill, lv)].sum()
                 )
                 for (s, lv), n in demand.items()
             ):
@@ -220,6 +222,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
                     f"committed work needs {need:.0f} person-days of {skill} ≥ {level} but "
                     f"everyone with it can give at most {supply:.0f} in the horizon; add "
                     f"{need - supply:.0f} person-days of {skill} ≥ {level} capacity",
+                    hard_rule=HardRule.PERSON_CAPACITY,
                 )
             )
     return reasons

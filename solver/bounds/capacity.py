@@ -25,6 +25,7 @@ finish after day ``T``? A binary search finds the smallest such ``T``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,7 +199,7 @@ def class_cost_bound(
     for i, d in enumerate(demands):
         if not problem.project_committed[d.project]:
             # a proposed project may be left out, at its contract penalty
-            penalty = problem.portfolio.objective.tardiness * float(problem.project_priority[d.project])
+            penalty = problem.weights.tardiness * float(problem.project_priority[d.project])
             flow.add_arc_with_capacity_and_unit_cost(
                 1 + i, sink, d.total, int(penalty * problem.num_days * COST_SCALE / d.total)
             )
@@ -266,9 +267,13 @@ class CapacityBound:
     binding: list[str]  # the classes that set it (empty: the critical path alone does)
 
 
-def capacity_bound(problem: Problem) -> CapacityBound:
-    """The best of every class's bounds, never below the critical-path bound."""
-    weights = problem.portfolio.objective
+def capacity_bound(problem: Problem, deadline: float | None = None) -> CapacityBound:
+    """The best of every class's bounds, never below the critical-path bound.
+
+    Past ``deadline`` (a ``perf_counter`` time) the classes not yet bounded are left out:
+    the best of the others is still a bound.
+    """
+    weights = problem.weights
     windows = time_windows(problem)
     tail = tails(problem, windows)
     floor = critical_path_floor(problem, windows)
@@ -278,6 +283,8 @@ def capacity_bound(problem: Problem) -> CapacityBound:
     per_class = []
     finish_from = makespan_from = None
     for resource in resource_classes(problem):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
         demands = _demands(problem, resource, windows, tail, earliest_finish)
         value = class_cost_bound(problem, demands, resource.capacity, floor.cost)
         if value is not None:
@@ -291,3 +298,82 @@ def capacity_bound(problem: Problem) -> CapacityBound:
     per_class.sort(key=lambda c: -c.value)
     binding = list(dict.fromkeys(n for n in (finish_from, makespan_from) if n is not None))
     return CapacityBound(finish_terms + weights.makespan * makespan, makespan, per_class, binding)
+
+
+@dataclass(frozen=True)
+class LatenessBound:
+    """What any plan must have of late working days (Σ over projects), and what proves it.
+
+    Attributes
+    ----------
+    days
+        Working days late, summed over the projects, in every plan (proposed projects
+        count with none: they may be left out).
+    method
+        What proves it: ``critical path`` (each committed project at its earliest
+        finish), ``capacity of <class>`` (the relaxation of this module, with every unit
+        of work costed by the late days it implies).
+    """
+
+    days: int
+    method: str
+
+
+def _late_days(problem: Problem, p: int, finish: np.ndarray) -> np.ndarray:
+    """Working days project ``p`` is late at each finish day given (0 without a due date)."""
+    if not problem.project_has_due[p]:
+        return np.zeros(finish.shape, dtype=float)
+    return np.maximum(0, finish - int(problem.project_due[p])).astype(float)
+
+
+def class_late_days_bound(
+    problem: Problem, demands: list[_Demand], capacity: np.ndarray, project_floor: np.ndarray
+) -> float | None:
+    """Late days bounded by one class: the min-cost flow of :func:`class_cost_bound` with
+    each unit costed by the late days its day implies (averaged over the project's units,
+    as there), committed projects only; ``project_floor``: each project's late days at its
+    critical-path finish, for the projects this class does not serve."""
+    demands = [d for d in demands if problem.project_committed[d.project]]
+    if not demands:
+        return None
+    arc_cost = [
+        np.floor(_late_days(problem, d.project, d.finish) * COST_SCALE / d.total).astype(np.int64)
+        for d in demands
+    ]
+    tails_, heads_, caps, costs = _network(demands, capacity, arc_cost)
+    sink = 1 + len(demands) + capacity.size
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(tails_, heads_, caps, costs)
+    needed = sum(d.total for d in demands)
+    flow.set_node_supply(0, needed)
+    flow.set_node_supply(sink, -needed)
+    if flow.solve() != flow.OPTIMAL:
+        return None
+    served = {d.project for d in demands}
+    rest = sum(float(project_floor[p]) for p in range(problem.num_projects) if p not in served)
+    return flow.optimal_cost() / COST_SCALE + rest
+
+
+def late_days_bound(problem: Problem, deadline: float | None = None) -> LatenessBound:
+    """The best of the critical path's and every class's late-days bounds (past ``deadline``,
+    a ``perf_counter`` time, the classes not yet bounded are left out)."""
+    windows = time_windows(problem)
+    tail = tails(problem, windows)
+    floor = critical_path_floor(problem, windows)
+    project_floor = np.array(
+        [
+            float(_late_days(problem, p, floor.earliest_finish[p : p + 1])[0])
+            if problem.project_committed[p]
+            else 0.0
+            for p in range(problem.num_projects)
+        ]
+    )
+    best, method = float(project_floor.sum()), "critical path"
+    for resource in resource_classes(problem):
+        if deadline is not None and time.perf_counter() > deadline:
+            break
+        demands = _demands(problem, resource, windows, tail, floor.earliest_finish)
+        value = class_late_days_bound(problem, demands, resource.capacity, project_floor)
+        if value is not None and value > best + 1e-9:
+            best, method = value, f"capacity of {resource.name}"
+    return LatenessBound(int(np.ceil(best - 1e-6)), method)

@@ -18,7 +18,7 @@ from solver.windows import TimeWindows, time_windows
 
 def finish_cost(problem: Problem, p: int, finish: np.ndarray) -> np.ndarray:
     """The cost terms of project ``p`` that grow with its finish day, for each finish day given."""
-    weights = problem.portfolio.objective
+    weights = problem.weights
     prio = float(problem.project_priority[p])
     cost = weights.completion * prio * finish.astype(float)
     if problem.project_has_due[p]:
@@ -40,7 +40,7 @@ class CriticalPathFloor:
 
 def critical_path_floor(problem: Problem, windows: TimeWindows) -> CriticalPathFloor:
     """Each project at its earliest possible finish (see :class:`CriticalPathFloor`)."""
-    weights = problem.portfolio.objective
+    weights = problem.weights
     task_finish = windows.earliest_start + windows.min_length - 1
     earliest_finish = np.zeros(problem.num_projects, dtype=np.int64)
     cost = np.zeros(problem.num_projects)
@@ -62,4 +62,4 @@ def critical_path_floor(problem: Problem, windows: TimeWindows) -> CriticalPathF
 def critical_path_bound(problem: Problem) -> float:
     """Tardiness, completion, project-delay and makespan terms at every project's earliest finish."""
     floor = critical_path_floor(problem, time_windows(problem))
-    return float(floor.cost.sum()) + problem.portfolio.objective.makespan * floor.makespan
+    return float(floor.cost.sum()) + problem.weights.makespan * floor.makespan

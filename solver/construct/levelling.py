@@ -57,7 +57,7 @@ class _Capacity:
         self.problem = problem
         cap = problem.person_capacity[:, None] * problem.person_available
         self.free = cap.astype(np.int16)
-        self.limited = {int(i) for i in np.flatnonzero(problem.person_max_projects > 0)}
+        self.limited = {int(i) for i in np.flatnonzero(problem.person_max_parallel_projects > 0)}
         self.on_project: dict[tuple[int, int], np.ndarray] = {}
         self.project_count = {i: np.zeros(problem.num_days, dtype=np.int16) for i in self.limited}
         self.pool_free = np.repeat(problem.pool_capacity[:, None], problem.num_days, axis=1).astype(np.int64)
@@ -89,10 +89,10 @@ class _Capacity:
         ok = self.free[people, lo:hi] >= alloc
         if self.limited:
             if limited_rows is None:
-                limited_rows = np.flatnonzero(self.problem.person_max_projects[people] > 0).tolist()
+                limited_rows = np.flatnonzero(self.problem.person_max_parallel_projects[people] > 0).tolist()
             for row in limited_rows:
                 person = int(people[row])
-                limit = self.problem.person_max_projects[person]
+                limit = self.problem.person_max_parallel_projects[person]
                 mask = self.on_project.get((person, project))
                 room = self.project_count[person][lo:hi] < limit
                 if mask is not None:
@@ -545,11 +545,10 @@ def objective_staffing(problem: Problem) -> bool:
     """``keep_teams`` for levelling passes that search for the objective's best plan.
 
     Preferring the project's own people only pays when the objective counts team sizes
-    (``continuity``); otherwise it ties people to projects and packs worse (generated
-    p60…p200, yield search: weighted tardiness 1.5 % lower on average without it, in 7
-    of 8 runs).
+    (``continuity``); otherwise it ties people to projects and packs worse (RESULTS:
+    Levelling baseline).
     """
-    return problem.portfolio.objective.continuity > 0
+    return problem.weights.continuity > 0
 
 
 def level_interleaved(

@@ -31,22 +31,14 @@ from solver.construct.levelling import (
 )
 from solver.evaluate import project_lateness
 from solver.problem import Problem
+from solver.settings import ConstructionTuning
 from solver.windows import TimeWindows, due_windows, time_windows
 
 OrderFactory = Callable[[frozenset[int]], Callable[[Problem, TimeWindows], PriorityKey]]
 
-SLACK_STEPS = (2, 4, 1, 6, 3, 12)
-"""Working days per priority step of the slack orders searched from, in turn.
-
-After the yield search small steps win: it already makes low-priority work yield, so
-the order need not trade much due date against priority. Generated p30…p200, 4–20 s
-searches: step 2 was best on p60 and p200, within 0.1 % on p30, 6–9 % behind on p150
-and p120; step 6, the old first step, was 6–54 % behind the best. Which step wins is
-erratic, so several are tried (benchmarks/RESULTS.md, run E)."""
-
 
 def slack_order_name(days_per_priority: int) -> str:
-    """Name of the slack order with that step (as in :data:`ORDERS`)."""
+    """Name of the slack order with that step (as in :func:`all_orders`)."""
     return f"slack, {days_per_priority} days per priority step"
 
 
@@ -54,10 +46,11 @@ def _slack_order(days_per_priority: int) -> OrderFactory:
     return lambda first: slack_rule(days_per_priority, first)
 
 
-SLACK_ORDERS: tuple[tuple[str, OrderFactory], ...] = tuple(
-    (slack_order_name(k), _slack_order(k)) for k in SLACK_STEPS
-)
-"""The plain slack orders, one per step (each is the first pass of a :func:`yield_search`)."""
+def slack_orders(steps: tuple[int, ...]) -> tuple[tuple[str, OrderFactory], ...]:
+    """The plain slack orders, one per step (each is the first pass of a :func:`yield_search`)."""
+    return tuple((slack_order_name(k), _slack_order(k)) for k in steps)
+
+
 PROJECT_ORDERS: tuple[tuple[str, OrderFactory], ...] = (
     ("priority, proposed interleaved", lambda first: priority_rule),
     ("urgency 10 days per priority step", lambda first: urgency_rule(10, first)),
@@ -66,28 +59,27 @@ PROJECT_ORDERS: tuple[tuple[str, OrderFactory], ...] = (
 )
 """Orders that take projects whole. They rarely beat the slack orders on portfolios with
 due dates (never on the generated ones) but are a safety net for portfolios unlike them."""
-ORDERS = SLACK_ORDERS + PROJECT_ORDERS
-"""Named orders; each takes the projects to place first (see :func:`level_repaired`)."""
-REPAIR_ROUNDS = 3
-# Working days a late project of the middle priority moves back in the order per day late;
-# a project of priority p moves (5 / p)² times as far, so low-priority work yields first.
-YIELD_STEP = 0.02
-YIELD_MIDDLE_PRIORITY = 5.0
-YIELD_PATIENCE = 5  # passes without a better plan before going back to the best order
-YIELD_RETURNS = 3  # returns to the best order without finding a better one before giving up
 
 
-def level_repaired(problem: Problem, order: OrderFactory, windows: TimeWindows) -> LevellingResult:
+def all_orders(tuning: ConstructionTuning) -> tuple[tuple[str, OrderFactory], ...]:
+    """Named orders, the slack orders of ``tuning.slack_steps`` then :data:`PROJECT_ORDERS`;
+    each takes the projects to place first (see :func:`level_repaired`)."""
+    return slack_orders(tuning.slack_steps) + PROJECT_ORDERS
+
+
+def level_repaired(
+    problem: Problem, order: OrderFactory, windows: TimeWindows, *, repair_rounds: int
+) -> LevellingResult:
     """Level in ``order``; committed projects it leaves without room go first next time.
 
     A due-date order can leave a committed project with no run of free people before
-    the horizon ends; moving that project to the front (a few rounds at most) usually
+    the horizon ends; moving that project to the front (``repair_rounds`` at most) usually
     fixes it at little cost to the rest.
     """
     first: frozenset[int] = frozenset()
     keep_teams = objective_staffing(problem)
     result = level_interleaved(problem, order(first), windows, keep_teams=keep_teams)
-    for _ in range(REPAIR_ROUNDS):
+    for _ in range(repair_rounds):
         if result.complete:
             break
         stuck = {int(problem.task2project[t]) for t, _ in result.failed} - first
@@ -101,20 +93,28 @@ def level_repaired(problem: Problem, order: OrderFactory, windows: TimeWindows) 
 def construct(
     problem: Problem,
     budget_seconds: float | None = None,
-    orders: tuple[tuple[str, OrderFactory], ...] = ORDERS,
+    orders: tuple[tuple[str, OrderFactory], ...] | None = None,
+    stop: Callable[[], bool] | None = None,
+    *,
+    tuning: ConstructionTuning | None = None,
 ) -> list[tuple[str, LevellingResult]]:
-    """Complete plans from every order in ``orders`` (stops early past ``budget_seconds``).
+    """Complete plans from every order in ``orders`` (None: :func:`all_orders` of ``tuning``;
+    stops early past ``budget_seconds``, or when ``stop()`` says so). ``tuning`` (None: the
+    defaults) also sets the repair rounds.
 
     Without a budget every order runs, so the result does not depend on the clock.
     """
+    tuning = tuning if tuning is not None else ConstructionTuning()
     began = time.perf_counter()
     windows = time_windows(problem)
     plans = []
-    for name, order in orders:
-        result = level_repaired(problem, order, windows)
+    for name, order in orders if orders is not None else all_orders(tuning):
+        result = level_repaired(problem, order, windows, repair_rounds=tuning.repair_rounds)
         if result.complete:
             plans.append((name, result))
         if budget_seconds is not None and time.perf_counter() - began > budget_seconds:
+            break
+        if stop is not None and stop():
             break
     return plans
 
@@ -125,6 +125,8 @@ def yield_search(
     value: Callable[[dict[int, Placement]], float],
     stop: Callable[[], bool],
     seed: int = 0,
+    *,
+    tuning: ConstructionTuning | None = None,
 ) -> Iterator[tuple[str, LevellingResult, float]]:
     """Slack orders in which the projects late in the last plan yield.
 
@@ -132,21 +134,23 @@ def yield_search(
 
     On a loaded portfolio not every project can be on time, and trying to save them all
     makes many a little late. Each pass moves every late project back in the order by
-    :data:`YIELD_STEP` × days late × (5 / priority)² working days (scaled by one random
-    factor in 0.5…1.5), so the hopeless, low-priority ones give way and the others finish
-    in time. (Measured on generated portfolios, p60…p200: squaring the priority ratio
-    beat the plain ratio on 4 of 5; making late projects go *first* instead, as squeaky-
-    wheel optimisation would, made every plan worse.)
+    ``yield_step`` × days late × (``yield_middle_priority`` / priority)² working days
+    (:class:`~solver.settings.ConstructionTuning`; scaled by one random factor in 0.5…1.5),
+    so the hopeless, low-priority ones give way and the others finish in time. The squared
+    ratio beat the plain one, and late projects going *first* instead, as squeaky-wheel
+    optimisation would, made plans worse (RESULTS: Slack orders and the yield search).
 
-    After :data:`YIELD_PATIENCE` passes without a better plan the search returns to the
-    best order so far, and gives up after :data:`YIELD_RETURNS` such returns in a row.
-    ``stop`` is asked before every pass. The first pass is the plain slack order.
+    After ``yield_patience`` passes without a better plan the search returns to the best
+    order so far, and gives up after ``yield_returns`` such returns in a row. ``stop`` is
+    asked before every pass. The first pass is the plain slack order. ``tuning``: None for
+    the defaults.
     """
+    tuning = tuning if tuning is not None else ConstructionTuning()
     rng = random.Random(seed)
     windows = time_windows(problem)
     due = due_windows(problem)
     keep_teams = objective_staffing(problem)
-    yield_weight = (YIELD_MIDDLE_PRIORITY / problem.project_priority) ** 2
+    yield_weight = (tuning.yield_middle_priority / problem.project_priority) ** 2
     first: frozenset[int] = frozenset()
     delay = np.zeros(problem.num_projects)
     best_delay = delay
@@ -159,7 +163,7 @@ def yield_search(
             late = project_lateness(problem, current.placements)
             if not late.any():
                 return
-            delay = delay + YIELD_STEP * rng.uniform(0.5, 1.5) * late * yield_weight
+            delay = delay + tuning.yield_step * rng.uniform(0.5, 1.5) * late * yield_weight
             passes += 1
         order = slack_rule(days_per_priority, first, delay, due)
         result = level_interleaved(problem, order, windows, keep_teams=keep_teams)
@@ -179,8 +183,8 @@ def yield_search(
             yield name, result, objective
         else:
             stale += 1
-            if stale >= YIELD_PATIENCE and best is not None:
+            if stale >= tuning.yield_patience and best is not None:
                 returns += 1
-                if returns > YIELD_RETURNS:
+                if returns > tuning.yield_returns:
                     return
                 current, delay, stale = best, best_delay, 0

@@ -10,9 +10,10 @@ from collections.abc import Callable
 import numpy as np
 from ortools.sat.python import cp_model
 
+from model.hard_rules import HardRule
 from solver.construct.levelling import Placement
 from solver.cpsat.scope import Scope
-from solver.cpsat.variables import Variables
+from solver.cpsat.variables import Variables, make_variables
 from solver.problem import Point
 
 
@@ -71,7 +72,7 @@ def _point(pl: Placement, point: Point) -> int:
     return pl.end if point == Point.END else pl.start
 
 
-def precedences(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
+def dependencies(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     """FS/SS/FF/SF with lags between free tasks, and between free tasks and fixed ones.
 
     The windows already hold the fixed neighbours for fixed-length tasks; with a
@@ -132,26 +133,37 @@ def person_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None
         lo = min(int(w.earliest_start[t]) for t in tasks)
         hi = max(int(w.latest_end[t]) for t in tasks)
         blocked = cap - np.clip(scope.remaining[i, lo:hi], 0, cap)
-        demands = {}
+        demands: list[int] = []
         intervals = []
         for t in tasks:
             tv = v.tasks[t]
-            demand = max(int(pb.req_allocation[r]) for r in pb.task2requirements[t] if (r, i) in v.assign)
-            demands[t] = demand
-            intervals.append(
-                model.new_optional_interval_var(tv.start, tv.length, tv.end, v.works[(t, i)], f"on[{t},{i}]")
-            )
+            allocations = {
+                r: int(pb.req_allocation[r]) for r in pb.task2requirements[t] if (r, i) in v.assign
+            }
+            if len(set(allocations.values())) == 1:
+                demands.append(next(iter(allocations.values())))
+                intervals.append(
+                    model.new_optional_interval_var(
+                        tv.start, tv.length, tv.end, v.works[(t, i)], f"on[{t},{i}]"
+                    )
+                )
+                continue
+            # eligible for slots of different allocations: the one filled is charged, not the
+            # largest (a 50 % slot beside other 50 % work is a valid plan the checker accepts)
+            for r, allocation in allocations.items():
+                demands.append(allocation)
+                intervals.append(
+                    model.new_optional_interval_var(
+                        tv.start, tv.length, tv.end, v.assign[(r, i)], f"on[{t},{r},{i}]"
+                    )
+                )
         fixed = _segments(blocked, lo)
-        exclusive = all(d == cap for d in demands.values()) and all(b == cap for _, _, b in fixed)
+        exclusive = all(d == cap for d in demands) and all(b == cap for _, _, b in fixed)
         fixed_iv = [model.new_fixed_size_interval_var(s, n, f"blocked[{i},{s}]") for s, n, _ in fixed]
         if exclusive:
             model.add_no_overlap(intervals + fixed_iv)
         elif len(intervals) > 1 or fixed:
-            model.add_cumulative(
-                intervals + fixed_iv,
-                [demands[t] for t in tasks] + [b for _, _, b in fixed],
-                cap,
-            )
+            model.add_cumulative(intervals + fixed_iv, demands + [b for _, _, b in fixed], cap)
 
 
 def parallel_projects(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -167,10 +179,10 @@ def parallel_projects(model: cp_model.CpModel, scope: Scope, v: Variables) -> No
     for pl in scope.fixed_placements():
         project = int(pb.task2project[pl.task])
         for person, _ in pl.people:
-            if pb.person_max_projects[person] > 0:
+            if pb.person_max_parallel_projects[person] > 0:
                 fixed_by_person.setdefault(person, []).append((pl.start, pl.end, project))
     for i, tasks in v.person_tasks().items():
-        limit = int(pb.person_max_projects[i])
+        limit = int(pb.person_max_parallel_projects[i])
         if limit <= 0:
             continue
         lo = min(int(w.earliest_start[t]) for t in tasks)
@@ -226,17 +238,11 @@ def _supply_cumulative(
     model.add_cumulative(intervals, demands, top)
 
 
-# The redundant staffing cumulatives (skill pools, head count) only in models of at most this
-# many tasks. They close proofs on small models (MSPSP set-2c) but make every neighbourhood step
-# of a large one slower. iMOPSE sample 20 at 10 s without them above 100 tasks, seeds 0 and 1:
-# better on 5 and 6, worse on 0 and 1 (a 100-task model, unchanged: noise), 12 and 11 proven
-# against 10 (GenBig/500_40_2048_10_B: 469, proven, against 499 and 496); generated p30/p60
-# (300/600 tasks) level over three seeds each. MSPSP (at most 60 tasks) keeps them.
-REDUNDANT_STAFFING_MAX_TASKS = 100
-
-
-def _redundant_staffing_pays(v: Variables) -> bool:
-    return len(v.tasks) <= REDUNDANT_STAFFING_MAX_TASKS
+def _redundant_staffing_pays(scope: Scope, v: Variables) -> bool:
+    """Whether the model is small enough for the redundant staffing cumulatives: they close
+    proofs on small models but slow every step of a large one (``redundant_constraints_max_tasks``
+    of :class:`~solver.settings.StaffingTuning`)."""
+    return len(v.tasks) <= scope.redundant_staffing_max_tasks
 
 
 def skill_pools(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
@@ -247,10 +253,9 @@ def skill_pools(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     most the summed free capacity of those people, day by day. This lets CP-SAT
     reason about time and crews before it commits to names.
     """
-    if not _redundant_staffing_pays(v):
+    if not _redundant_staffing_pays(scope, v):
         return
     pb = scope.problem
-    people = pb.portfolio.people
     groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
     for t in v.tasks:
         for r in pb.task2requirements[t]:
@@ -259,7 +264,7 @@ def skill_pools(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     for (skill, level), items in groups.items():
         if len(items) < 2:
             continue
-        holders = np.array([p.skills.get(skill, 0) >= level for p in people], dtype=bool)
+        holders = pb.holders(skill, level)
         _supply_cumulative(model, scope, v, items, holders, f"pool[{skill},{level}]")
 
 
@@ -270,9 +275,9 @@ def head_count(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
     running on the same day need that many people (in allocation) among those eligible
     for any of them. The per-skill pools miss this whenever people hold several of the
     skills asked for: each skill alone may have enough holders while together they do
-    not (MSPSP set-2c at 10 s: 10 of 14 unproven instances proven with it).
+    not, and proofs on such models need it (RESULTS: Redundant constraints).
     """
-    if not _redundant_staffing_pays(v):
+    if not _redundant_staffing_pays(scope, v):
         return
     pb = scope.problem
     items = [(t, r) for t in v.tasks for r in pb.task2requirements[t]]
@@ -295,9 +300,8 @@ def pool_capacity(model: cp_model.CpModel, scope: Scope, v: Variables) -> None:
         for pool, units in pl.mode.pools:
             used[pool, pl.start : pl.end] += units
     # A multi-mode task enters with its own interval (the chosen mode's length) and a demand
-    # that depends on the mode, not with one optional interval per mode: a third of the
-    # intervals on MISTA, and CP-SAT's neighbourhood steps take a third of the wall time
-    # (MISTA at 60 s, CP-SAT alone: 10 of 15 better, 2 worse).
+    # that depends on the mode, not with one optional interval per mode: fewer intervals make
+    # CP-SAT's steps faster on multi-mode models (RESULTS: Redundant constraints).
     usage: dict[int, list[tuple[cp_model.IntervalVar, cp_model.LinearExprT]]] = {}
     for tv in v.tasks.values():
         for pool, amounts in tv.amounts_by_mode(lambda mode: mode.pools).items():
@@ -384,7 +388,7 @@ Family = Callable[[cp_model.CpModel, Scope, Variables], None]
 CONSTRAINTS: tuple[Family, ...] = (
     task_windows,
     staffing,
-    precedences,
+    dependencies,
     person_capacity,
     parallel_projects,
     pool_capacity,
@@ -395,3 +399,22 @@ CONSTRAINTS: tuple[Family, ...] = (
     change_budget,
 )
 """The constraint families, in the order they are added."""
+
+RULE_FAMILIES: dict[HardRule, tuple[Family | Callable[..., Variables], ...]] = {
+    # by construction: one interval per task on the working-day axis of the horizon
+    HardRule.PLAN_STRUCTURE: (make_variables,),
+    # one presence literal per proposed project, shared by its tasks; committed tasks always present
+    HardRule.COMPLETE_PROJECTS: (make_variables,),
+    HardRule.TASK_WINDOWS: (task_windows,),
+    HardRule.DEPENDENCIES: (dependencies,),
+    # a task's modes (crew sizes, durations) are its length choices, made in the variables
+    HardRule.STAFFING: (staffing, make_variables),
+    # only available people are candidates; absences are blocked days of the person's capacity
+    HardRule.AVAILABILITY: (make_variables, person_capacity),
+    HardRule.PERSON_CAPACITY: (person_capacity,),
+    HardRule.PARALLEL_PROJECTS: (parallel_projects,),
+    HardRule.POOL_CAPACITY: (pool_capacity,),
+    HardRule.BUDGETS: (budgets,),
+}
+"""What enforces each hard rule in the model: the family of the rule's own name, and where the
+variables do it by construction."""

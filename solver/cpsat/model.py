@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -15,9 +15,10 @@ from solver.cpsat.objective import SCALE, set_objective
 from solver.cpsat.parameters import as_text
 from solver.cpsat.scope import Scope
 from solver.cpsat.variables import Variables, make_variables
-from solver.settings import Stall
+from solver.settings import DeterministicTuning, Stall, StallTuning
+from solver.stop import StopRequest, stopped
 
-STALL_POLL_SECONDS = 0.05  # how often a stall watcher looks at the clock
+STOPPED_SECONDS = 0.01  # a solve that starts after a stop request only reads back its hint
 
 
 @dataclass
@@ -41,6 +42,40 @@ class SubResult:
     wall_seconds: float
     deterministic_seconds: float
     first_solution_seconds: float | None
+    cut_by_wall: bool = False  # a deterministic solve ended by its ``wall_deadline``: not reproducible
+    charged_seconds: float = 0.0  # a calibrated deterministic solve: seconds of the run's limit it used
+
+
+@dataclass(frozen=True)
+class CpSatCost:
+    """What a CP-SAT solve of one model costs in wall seconds on these machines (an estimate
+    from the model alone, so deterministic runs can charge it without reading the clock)."""
+
+    overhead: float  # presolve and loading
+    per_unit: float  # wall seconds per deterministic second of search
+
+    def units(self, seconds: float) -> float:
+        """Deterministic seconds that ``seconds`` of wall time buy after the overhead."""
+        return max(0.0, seconds - self.overhead) / self.per_unit
+
+    def seconds(self, units: float) -> float:
+        """Wall seconds charged for a solve that used ``units`` deterministic seconds."""
+        return self.overhead + units * self.per_unit
+
+
+def cp_sat_cost(model: cp_model.CpModel, tuning: DeterministicTuning) -> CpSatCost:
+    """The :class:`CpSatCost` of ``model``: an overhead per variable and constraint, and a
+    price per deterministic second that grows with the optional intervals in cumulative
+    constraints (:class:`~solver.settings.DeterministicTuning`, RESULTS: Deterministic runs)."""
+    proto = model.proto
+    constraints = proto.constraints
+    shared = 0
+    for ct in constraints:
+        if ct.has_cumulative():
+            shared += sum(1 for k in ct.cumulative.intervals if constraints[k].enforcement_literal)
+    elements = len(proto.variables) + len(constraints)
+    per_unit = tuning.seconds_per_unit + tuning.seconds_per_unit_per_shared_interval * shared
+    return CpSatCost(overhead=tuning.seconds_per_model_element * elements, per_unit=per_unit)
 
 
 def build_model(scope: Scope, families: Sequence[Family] = CONSTRAINTS) -> BuiltModel:
@@ -115,13 +150,15 @@ class Watch:
     """Follows a running solve from another thread: its latest plan, whether it stalls (no
     better plan for a while, see :class:`~solver.settings.Stall`), and stops it.
 
-    With ``stop_on_stall`` the solve stops itself on a stall. Only plans count as progress:
-    on large pool-only models CP-SAT's bound creeps up for a minute while its plan stays put.
+    With ``stop_on_stall`` the solve stops itself on a stall, looked for every
+    ``poll_seconds`` (None: :class:`~solver.settings.StallTuning`'s default). Only plans count
+    as progress: on large pool-only models CP-SAT's bound creeps up while its plan stays put.
     """
 
-    def __init__(self, stall: Stall, *, stop_on_stall: bool) -> None:
+    def __init__(self, stall: Stall, *, stop_on_stall: bool, poll_seconds: float | None = None) -> None:
         self.stall = stall
         self.stop_on_stall = stop_on_stall
+        self.poll_seconds = poll_seconds if poll_seconds is not None else StallTuning().watch_poll_seconds
         self.began = time.perf_counter()
         self.last_progress = self.began
         self.plan: dict[int, Placement] | None = None  # the latest (best) plan of the solve
@@ -149,7 +186,7 @@ class Watch:
             threading.Thread(target=self._stop_on_stall, daemon=True).start()
 
     def _stop_on_stall(self) -> None:
-        while not self.finished.wait(STALL_POLL_SECONDS):
+        while not self.finished.wait(self.poll_seconds):
             if self.stalled():
                 self.stop()
                 return
@@ -193,26 +230,42 @@ def solve_model(
     deterministic: bool = False,
     log: bool = False,
     on_solution: Callable[[float, float, float], None] | None = None,
-    extra_params: dict[str, object] | None = None,
+    extra_params: Mapping[str, object] | None = None,
     track: bool = True,
     stop_at: float | None = None,
     watch: Watch | None = None,
+    stop: StopRequest | None = None,
+    wall_deadline: float | None = None,
+    calibration: DeterministicTuning | None = None,
 ) -> SubResult:
     """Solve the model and read back the free tasks' placements.
 
     ``stop_at``: a proven lower bound on the objective (contract units); the search stops
     as soon as a plan reaches it. ``watch``: lets another thread follow and stop the solve
-    (needs ``track``; not in deterministic runs, which cannot read the clock).
+    (needs ``track``; not in deterministic runs, which cannot read the clock). ``stop``:
+    the solve ends as soon as it is requested, with its best plan so far. ``wall_deadline``: a
+    deterministic solve (``time_limit`` in deterministic seconds) also ends at this
+    ``time.perf_counter()`` time; the result says whether that cut it (``cut_by_wall``).
+    With ``calibration`` a deterministic solve's ``time_limit`` is in seconds of the run's
+    limit, not deterministic seconds: it gets what :func:`cp_sat_cost` says they buy, and
+    ``charged_seconds`` says what it used.
     """
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1 if deterministic else workers
     params.random_seed = seed
+    if stopped(stop):
+        time_limit = STOPPED_SECONDS
+    cost = cp_sat_cost(built.model, calibration) if deterministic and calibration is not None else None
     if deterministic:
-        params.max_deterministic_time = time_limit
+        params.max_deterministic_time = time_limit if cost is None else cost.units(time_limit)
+        if wall_deadline is not None:
+            params.max_time_in_seconds = max(STOPPED_SECONDS, wall_deadline - time.perf_counter())
     else:
         params.max_time_in_seconds = time_limit
     params.log_search_progress = log
+    # the caller owns SIGINT: CP-SAT's own handler would reset it to the default when it ends
+    params.catch_sigint_signal = False
     if extra_params and not params.merge_text_format(as_text(extra_params)):
         raise ValueError(f"CP-SAT did not take the parameters {extra_params}")
     # Neighbourhood solves pass no callback: hundreds of them run per minute and a Python
@@ -222,7 +275,11 @@ def solve_model(
     if watching is not None:
         watching.attach(solver)
     try:
-        status = solver.solve(built.model, callback)
+        if stop is None:
+            status = solver.solve(built.model, callback)
+        else:
+            with stop.watching(solver):
+                status = solver.solve(built.model, callback)
     finally:
         if watch is not None:
             watch.finished.set()
@@ -233,6 +290,14 @@ def solve_model(
         placements = read_placements(built, solver)
         objective = solver.objective_value / SCALE
         bound = solver.best_objective_bound / SCALE
+    cut = (
+        deterministic
+        and wall_deadline is not None
+        and not stopped(stop)
+        and status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE)
+        and solver.wall_time >= params.max_time_in_seconds - 1e-3
+        and solver.deterministic_time < params.max_deterministic_time
+    )
     return SubResult(
         status=name,
         placements=placements,
@@ -241,6 +306,8 @@ def solve_model(
         wall_seconds=solver.wall_time,
         deterministic_seconds=solver.deterministic_time,
         first_solution_seconds=callback.first if callback else None,
+        cut_by_wall=cut,
+        charged_seconds=cost.seconds(solver.deterministic_time) if cost is not None else 0.0,
     )
 
 

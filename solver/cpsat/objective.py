@@ -181,7 +181,7 @@ OBJECTIVE_TERMS: tuple[tuple[str, Term], ...] = (
 
 def set_objective(model: cp_model.CpModel, scope: Scope, v: Variables) -> int:
     """Minimise the weighted terms whose weight is above zero; returns the constant offset."""
-    weights = scope.problem.portfolio.objective
+    weights = scope.problem.weights
     expr: list[cp_model.LinearExprT] = []
     offset = 0
     for name, term in OBJECTIVE_TERMS:

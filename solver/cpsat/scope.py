@@ -15,6 +15,7 @@ import numpy as np
 from solver.construct.levelling import Placement
 from solver.planning.disruption import Disruption
 from solver.problem import Problem
+from solver.settings import StaffingTuning
 from solver.windows import TimeWindows, time_windows
 
 
@@ -29,6 +30,7 @@ class Scope:
     remaining: np.ndarray  # people × days: percent left after fixed tasks (0 when unavailable)
     optional_projects: set[int]  # proposed projects whose inclusion this model decides
     candidates: dict[int, np.ndarray]  # requirement -> people who may fill it here
+    redundant_staffing_max_tasks: int  # the redundant staffing cumulatives up to this many tasks
     disruption: Disruption | None = None  # replanning: the baseline and its change costs
 
     @property
@@ -74,6 +76,7 @@ def build_scope(
     max_advance: int | None = None,
     disruption: Disruption | None = None,
     max_candidates: int | None = None,
+    staffing: StaffingTuning | None = None,
 ) -> Scope:
     """Scope with ``free`` tasks re-decided and every other incumbent placement fixed.
 
@@ -91,6 +94,9 @@ def build_scope(
         Keep at most this many people per requirement (the incumbent's first, then the
         least booked in the task's window): large pools of interchangeable people make a
         neighbourhood model big without making it better.
+    staffing
+        Up to how many free tasks the model gets the redundant staffing constraints
+        (None: the default :class:`~solver.settings.StaffingTuning`).
     """
     free_set = set(free)
     fixed = [pl for t, pl in incumbent.items() if t not in free_set]
@@ -140,6 +146,9 @@ def build_scope(
         remaining=remaining,
         optional_projects=set(optional_projects or ()),
         candidates=candidates,
+        redundant_staffing_max_tasks=(
+            staffing if staffing is not None else StaffingTuning()
+        ).redundant_constraints_max_tasks,
         disruption=disruption,
     )
 

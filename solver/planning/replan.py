@@ -28,6 +28,7 @@ from solver.problem import Problem, compile_problem
 from solver.search.optimiser import optimise, solve_whole
 from solver.settings import SolverSettings
 from solver.solve import Progress, ProgressCallback
+from solver.stop import StopRequest
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ReplanRequest:
 
 
 def _frozen_day(problem: Problem, request: ReplanRequest) -> int:
-    cal = problem.portfolio.work_calendar
+    cal = problem.calendar
     day = cal.ceil_index(request.as_of)
     if request.freeze_until is not None:
         day = max(day, cal.floor_index(request.freeze_until) + 1)
@@ -93,10 +94,10 @@ def change_list(baseline: list[Assignment], plan: list[Assignment], portfolio: P
 
 
 def _start_plan(
-    problem: Problem, reference: dict[int, Placement], frozen: set[int], day: int
+    portfolio: Portfolio, problem: Problem, reference: dict[int, Placement], frozen: set[int], day: int
 ) -> tuple[dict[int, Placement] | None, str]:
-    """The baseline itself when it is still valid, else a levelling around the frozen work."""
-    portfolio = problem.portfolio
+    """The baseline itself when it is still valid (checked on ``portfolio``, which ``problem``
+    was compiled from), else a levelling around the frozen work."""
     early = [t for t, pl in reference.items() if t not in frozen and pl.start < day]
     missing = [
         t
@@ -146,8 +147,11 @@ def replan(
     request: ReplanRequest,
     settings: SolverSettings | None = None,
     progress: ProgressCallback | None = None,
+    stop: StopRequest | None = None,
 ) -> Plan:
     """Replan ``portfolio`` from ``baseline`` as of ``request.as_of``.
+
+    A ``stop`` request ends the search early with the best plan so far (status ``stopped``).
 
     Returns
     -------
@@ -170,7 +174,7 @@ def replan(
         ),
     )
     disruption = Disruption(reference, request.weights, frozen, day, request.max_changes)
-    start, source = _start_plan(problem, reference, frozen, day)
+    start, source = _start_plan(portfolio, problem, reference, frozen, day)
     if start is None and settings.optimise:
         start, source = _cp_sat_start(problem, disruption, settings, began), "cp-sat around frozen work"
     if start is None:
@@ -197,7 +201,13 @@ def replan(
                 progress(Progress(seconds, objective, bound, message))
 
         result = optimise(
-            problem, start, settings, began=began, on_improvement=on_improvement, disruption=disruption
+            problem,
+            start,
+            settings,
+            began=began,
+            on_improvement=on_improvement,
+            disruption=disruption,
+            stop=stop,
         )
         placements = result.placements
         stats.update(result.stats)
@@ -206,8 +216,15 @@ def replan(
     stats["baseline_tasks"] = len(reference)
     stats["disruption_cost"] = disruption.cost(placements)
     assignments = to_assignments(problem, placements.values())
-    plan = assemble_plan(
-        portfolio, assignments, PlanStatus.feasible, solve_seconds=time.perf_counter() - began, stats=stats
+    status = PlanStatus.feasible
+    if stop is not None and stop.requested:
+        status = PlanStatus.stopped
+        stats["stopped_by"] = stop.reason
+    return assemble_plan(
+        portfolio,
+        assignments,
+        status,
+        solve_seconds=time.perf_counter() - began,
+        stats=stats,
+        changes=lambda ordered: change_list(baseline.assignments, ordered, portfolio),
     )
-    plan.changes = change_list(baseline.assignments, plan.assignments, portfolio)
-    return plan

@@ -6,11 +6,12 @@ import math
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 
 from solver.construct.levelling import Placement
-from solver.construct.task_orders import PROJECT_ORDERS, SLACK_STEPS, construct, yield_search
+from solver.construct.task_orders import PROJECT_ORDERS, construct, yield_search
 from solver.cpsat.model import (
     BuiltModel,
     SubResult,
@@ -27,88 +28,8 @@ from solver.planning.disruption import Disruption
 from solver.problem import Problem
 from solver.search import population, schedule_search
 from solver.search.neighbourhoods import NEIGHBOURHOODS
-from solver.settings import SolverSettings, Stall
-
-# Above this many (requirement, candidate) pairs the full model's presolve alone
-# takes seconds (see shared notes); neighbourhoods keep each CP-SAT model small.
-FULL_MODEL_MAX_ASSIGNMENTS = 6000
-# At most this share of the time limit goes to levelling in other orders before CP-SAT
-# (the search among orders gives up earlier when it stops finding better plans).
-CONSTRUCTION_SHARE = 0.5
-# Deterministic runs cannot read the clock: a levelling pass is charged this many
-# deterministic seconds per task (about its wall time on a 2-core sandbox).
-LEVELLING_SECONDS_PER_TASK = 1e-4
-LEVELLING_MIN_SECONDS = 0.01
-LNS_START_SIZE = 60
-LNS_MIN_SIZE = 12
-LNS_MAX_SIZE = 400
-LNS_MAX_DELAY = 30  # working days a freed task may end later than in the incumbent
-LNS_MAX_ADVANCE = 60  # … and start earlier
-LNS_MAX_CANDIDATES = 8  # people per requirement in a neighbourhood
-LNS_MIN_STEP_DETERMINISTIC = 0.05  # deterministic seconds charged at least per neighbourhood
-# Neighbourhood models are small and solved hundreds of times: no symmetry detection saves
-# presolve time. Not `max_presolve_iterations=1`, although it was faster: with 2 workers
-# OR-Tools 9.15 dies with SIGSEGV on some models under it (tests/data/lns_crash_model.pbtxt.gz).
-LNS_PARAMETERS: dict[str, object] = {"symmetry_level": 0}
-# Models that decide task times only (pools, no people, one mode per task, no optional
-# projects): CP-SAT's generic neighbourhoods free random start variables with the rest
-# fixed, which rarely shortens a makespan or a delay, and on these models one step can take
-# 10-170x its deterministic budget in wall time (one graph_var_lns step ran 16 s of a 20 s
-# MPLIB solve). Only the scheduling neighbourhoods (time windows, intervals, precedences),
-# in short steps: hard j120 instances at 10 s, gap 9.5 -> 7.4 %. Models with modes or
-# people keep the defaults: there the generic ones pay (MISTA, 10 s: 11 of 15 worse without).
-TIMES_ONLY_PARAMETERS: dict[str, object] = {
-    "ignore_subsolvers": [
-        "graph_arc_lns",
-        "graph_cst_lns",
-        "graph_dec_lns",
-        "graph_var_lns",
-        "rnd_cst_lns",
-        "rnd_var_lns",
-        "feasibility_pump",
-    ],
-    "lns_initial_deterministic_limit": 0.02,
-}
-
-# Whole models that staff named people, with 2 workers: a second full search, "fixed", that
-# sets task starts earliest first (solver.cpsat.model.add_start_order_search) beside the
-# default one, instead of CP-SAT's neighbourhoods. With the head-count cumulative, MSPSP set-2c
-# at 10 s: 14 of 14 instances that were not proven are proven (10 with the head count alone;
-# 12 with the second search but without the strategy).
-STAFFING_PARAMETERS: dict[str, object] = {"num_full_subsolvers": 2}
-# It is a complete search, which closes proofs on tens of tasks, not hundreds; on larger models
-# the thread it takes from the neighbourhoods is missed. Measured at 10 s against the engine
-# without it: MSPSP instances of 20-30 tasks never worse; set-2b with 58 tasks worse on 9 of
-# 33, better on 2; iMOPSE (sample of 20) worse on 4, all of 200-500 tasks; generated p30
-# (300 tasks) 40-70 % worse on two of three seeds.
-STAFFING_SEARCH_MAX_TASKS = 50
-# Up to this many tasks the search is taken up later, once CP-SAT's own search stalls
-# (:func:`_switches_to_a_staffing_search`). MSPSP's 58-task instances: at 10 s level on plans
-# over two runs (9 better, 8 worse of 66; from the start: 2 better, 9 worse of 33) with more
-# proven (16 against 15 and 14); at 60 s on the six hardest, better on 3 with each of two seeds
-# (worse on 0 and 1), two known optima reached that the default search never reached.
-# Not above: generated p30 (300 tasks) was worse on all three seeds with the switch.
-STAFFING_SWITCH_MAX_TASKS = 100
-
-# CP-SAT and the schedule search count as stalled once they have not improved for
-# max(minimum, share × their running time), CP-SAT in seconds, the schedule search in
-# rebuilds (one takes 0.01 s on 120 tasks, 0.3 s on 1,440). CP-SAT alone stalls early on
-# large pool-only models (MPLIB, 1,440 tasks: one plan at ~1.2 s, nothing more in 10 s),
-# where rebuilds improve for tens of seconds; on j120 it finds better plans every second or
-# two, which this rule leaves alone.
-CP_SAT_STALL = Stall(minimum=1.0, share=0.5)
-# Before the first look beside it, CP-SAT may also go this share of the time limit without a
-# better plan: a long solve can afford the patience. On multi-mode models (MISTA) CP-SAT finds
-# better plans every one to three seconds for the whole minute; stopped at its first 1 s gap
-# and then warm-restarted in turns with the rebuilds, it ended worse at 60 s than CP-SAT alone
-# on 8 of 15 (better on 4), and on 11 of 15 with the rebuilds capped at half the time. At 10 s
-# this is the 1 s minimum, where the rebuilds pay (MPLIB).
-PROBE_STALL_SHARE_OF_LIMIT = 0.1
-SCHEDULE_STALL = Stall(minimum=30, share=0.5)
-# The population search counts in generations (64 schedules each, 0.1 s on 120 tasks).
-POPULATION_STALL = Stall(minimum=10, share=0.5)
-MIN_ROUND_SECONDS = 0.2  # no new round with less time than this left
-PROBE_POLL_SECONDS = 0.05  # how often the first round looks whether CP-SAT has stalled
+from solver.settings import LnsTuning, SolverSettings, Stall
+from solver.stop import StopRequest, stopped
 
 Improvement = Callable[[float, float, float | None, str], None]  # seconds, objective, bound, source
 
@@ -125,17 +46,43 @@ class OptimiseResult:
     stats: dict[str, object] = field(default_factory=dict)
 
 
-def probe_stall(time_limit: float) -> Stall:
-    """When CP-SAT counts as stalled before the first look beside it: as
-    :data:`CP_SAT_STALL`, and at least :data:`PROBE_STALL_SHARE_OF_LIMIT` of the time limit
-    without a better plan."""
-    patience = max(CP_SAT_STALL.minimum, PROBE_STALL_SHARE_OF_LIMIT * time_limit)
-    return Stall(minimum=patience, share=CP_SAT_STALL.share)
-
-
 def assignment_count(problem: Problem) -> int:
     """Number of (requirement, eligible person) pairs: the size of the full model."""
     return int(sum(len(e) for e in problem.req_eligible))
+
+
+def shared_interval_count(problem: Problem) -> int:
+    """Optional intervals of people who share their days in the full model: one per task a
+    person could work on (per allocation it could ask of them) for every person some task
+    could book on less than their capacity (their days are a cumulative constraint, not a
+    one-task-at-a-time one; see :func:`solver.cpsat.constraints.person_capacity`)."""
+    allocations: dict[int, dict[int, set[int]]] = {}  # person -> task -> allocations asked
+    for r in range(problem.num_requirements):
+        task, allocation = int(problem.req2task[r]), int(problem.req_allocation[r])
+        for person in problem.req_eligible[r].tolist():
+            allocations.setdefault(person, {}).setdefault(task, set()).add(allocation)
+    count = 0
+    for person, tasks in allocations.items():
+        capacity = int(problem.person_capacity[person])
+        if any(a != capacity for asked in tasks.values() for a in asked):
+            count += sum(len(asked) for asked in tasks.values())
+    return count
+
+
+def solves_whole(problem: Problem, settings: SolverSettings) -> bool:
+    """Whether the optimiser solves one model of everything (else neighbourhoods).
+
+    ``auto``: models of at most ``max_assignments`` (requirement, candidate) pairs and
+    ``max_shared_intervals`` shared intervals (:func:`shared_interval_count`;
+    :class:`~solver.settings.FullModelTuning`).
+    """
+    if settings.strategy != "auto":
+        return settings.strategy == "full"
+    tuning = settings.tuning.full_model
+    return (
+        assignment_count(problem) <= tuning.max_assignments
+        and shared_interval_count(problem) <= tuning.max_shared_intervals
+    )
 
 
 def optimise(
@@ -147,29 +94,29 @@ def optimise(
     on_improvement: Improvement | None = None,
     disruption: Disruption | None = None,
     lower_bound: float | None = None,
+    stop: StopRequest | None = None,
 ) -> OptimiseResult:
     """Improve ``start`` until the time limit; never returns anything worse.
 
     With ``disruption`` (replanning) the frozen tasks never move and every change
     against the baseline is charged in the objective. A proven ``lower_bound`` ends the
-    search as soon as a plan reaches it.
+    search as soon as a plan reaches it; so does a ``stop`` request, with the best plan so far.
     """
-    search = _Search(problem, settings, began, on_improvement, disruption, lower_bound)
+    search = _Search(problem, settings, began, on_improvement, disruption, lower_bound, stop=stop)
     incumbent = dict(start)
     result = OptimiseResult(incumbent, search.value(incumbent), None, False, time.perf_counter() - began)
-    full = settings.strategy == "full" or (
-        settings.strategy == "auto" and assignment_count(problem) <= FULL_MODEL_MAX_ASSIGNMENTS
-    )
+    full = solves_whole(problem, settings)
     if disruption is None:
         _construct(search, result)
     if search.reached_bound(result.objective):
         result.optimal = True
         result.stats["method"] = "levelling (meets the lower bound)"
-        return result
-    if full:
+    elif full:
         _full_model(search, result)
     else:
         _lns(search, result)
+    if search.cut_by_wall_guard:
+        result.stats["cut_by_wall_guard"] = True
     return result
 
 
@@ -183,8 +130,29 @@ class _Search:
     on_improvement: Improvement | None
     disruption: Disruption | None
     lower_bound: float | None = None
-    spent_det: float = 0.0  # deterministic seconds spent (deterministic mode)
+    spent_det: float = 0.0  # seconds of the time limit charged so far (deterministic mode)
     population: population.Population | None = None  # kept between schedule rounds
+    stop: StopRequest | None = None
+    cut_by_wall_guard: bool = False  # a deterministic run that the wall clock ended
+
+    @property
+    def wall_deadline(self) -> float:
+        """The ``time.perf_counter()`` time of the time limit (a deterministic run's guard)."""
+        return self.began + self.settings.time_limit
+
+    def wall_left(self) -> float:
+        """Wall seconds until the time limit."""
+        return self.wall_deadline - time.perf_counter()
+
+    def guard(self, sub: SubResult | None = None) -> bool:
+        """Whether the wall guard ends a deterministic run now (or ended ``sub``); remembered."""
+        if self.settings.deterministic and (self.wall_left() <= 0 or (sub is not None and sub.cut_by_wall)):
+            self.cut_by_wall_guard = True
+        return self.cut_by_wall_guard
+
+    def stopped(self) -> bool:
+        """Whether the solve has been asked to stop early."""
+        return stopped(self.stop)
 
     def reached_bound(self, objective: float) -> bool:
         """Whether ``objective`` meets the proven lower bound (nothing better exists)."""
@@ -205,10 +173,16 @@ class _Search:
         return [t for t in tasks if t not in frozen]
 
 
-def _remaining(settings: SolverSettings, began: float, spent_det: float) -> float:
+def _remaining(search: _Search) -> float:
+    """Seconds of the time limit left: charged ones in deterministic runs (0 once the wall
+    guard has ended the run), wall seconds otherwise."""
+    if search.stopped():
+        return 0.0
+    settings = search.settings
     if settings.deterministic:
-        return settings.time_limit - spent_det
-    return settings.time_limit - (time.perf_counter() - began)
+        budget = settings.tuning.deterministic.search_share * settings.time_limit
+        return 0.0 if search.guard() else budget - search.spent_det
+    return search.wall_left()
 
 
 def solve_whole(
@@ -224,6 +198,8 @@ def solve_whole(
     warm: bool = False,
     watch: Watch | None = None,
     staffing_search: bool | None = None,
+    stop: StopRequest | None = None,
+    wall_deadline: float | None = None,
 ) -> SubResult:
     """One CP-SAT model of every task that may move (all but the frozen ones when replanning).
 
@@ -232,7 +208,10 @@ def solve_whole(
     (pool-only models take it only when ``warm``: the hint is then better than CP-SAT's own
     first plans). ``watch`` lets another thread follow and stop the solve.
     ``staffing_search``: run the start-order search beside CP-SAT's default one (None: when
-    :func:`_runs_a_staffing_search` says so).
+    :func:`_runs_a_staffing_search` says so). ``stop``: ends the solve when requested.
+    A deterministic solve gets the deterministic seconds that ``time_limit`` wall seconds
+    buy on its model (:func:`~solver.cpsat.model.cp_sat_cost`) and ends at the
+    ``time.perf_counter()`` time ``wall_deadline`` at the latest (None: ``time_limit`` from now).
     """
     frozen = disruption.frozen if disruption is not None else set()
     free = [t for t in range(problem.num_tasks) if t not in frozen]
@@ -241,38 +220,46 @@ def solve_whole(
         for p in range(problem.num_projects)
         if not problem.project_committed[p] and not any(t in frozen for t in problem.project2tasks[p])
     }
-    built = build_model(build_scope(problem, free, incumbent, proposed, disruption=disruption))
+    scope = build_scope(
+        problem, free, incumbent, proposed, disruption=disruption, staffing=settings.tuning.staffing
+    )
+    built = build_model(scope)
     if warm or built.variables.assign or disruption is not None:
         add_hint(built, hint)
-    # else: pools only, no named people. There CP-SAT's own first plans beat the levelling
-    # plan as a start by far (10 s, MPLIB 887 vs 955, MISTA B-4 −19 %): the hint anchors
-    # its search to the levelling plan, which it then rarely leaves.
+    # else: pools only, nobody to name: a hint would anchor CP-SAT to the levelling plan, a worse
+    # start than its own first plans (RESULTS history: pool-only models without the hint).
     if staffing_search is None:
         staffing_search = _runs_a_staffing_search(built, settings)
     if staffing_search:
         add_start_order_search(built)
+    deterministic = settings.deterministic
+    if deterministic and wall_deadline is None:
+        wall_deadline = time.perf_counter() + time_limit
     return solve_model(
         built,
         time_limit=time_limit,
         workers=settings.workers,
         seed=settings.seed,
-        deterministic=settings.deterministic,
+        deterministic=deterministic,
         log=settings.log,
         on_solution=on_solution,
         stop_at=stop_at,
         extra_params=with_overrides(settings, _whole_model_parameters(built, settings, staffing_search)),
         watch=watch,
+        stop=stop,
+        wall_deadline=wall_deadline if deterministic else None,
+        calibration=settings.tuning.deterministic,
     )
 
 
 def _runs_a_staffing_search(built: BuiltModel, settings: SolverSettings) -> bool:
     """Whether a whole-model solve runs the start-order search beside CP-SAT's default one:
-    with people to name, at most :data:`STAFFING_SEARCH_MAX_TASKS` tasks, and a second
-    worker (a single worker keeps CP-SAT's own search)."""
+    with people to name, at most ``search_max_tasks`` tasks (:class:`~solver.settings.StaffingTuning`),
+    and a second worker (a single worker keeps CP-SAT's own search)."""
     v = built.variables
     return (
         bool(v.assign)
-        and len(v.tasks) <= STAFFING_SEARCH_MAX_TASKS
+        and len(v.tasks) <= settings.tuning.staffing.search_max_tasks
         and settings.workers >= 2
         and not settings.deterministic
     )
@@ -280,18 +267,21 @@ def _runs_a_staffing_search(built: BuiltModel, settings: SolverSettings) -> bool
 
 def _whole_model_parameters(
     built: BuiltModel, settings: SolverSettings, staffing_search: bool
-) -> dict[str, object] | None:
+) -> Mapping[str, object] | None:
     """CP-SAT parameters of a whole-model solve (``staffing_search``: it has the start strategy)."""
+    tuning = settings.tuning
     if not has_decisions_beyond_times(built):
-        return TIMES_ONLY_PARAMETERS
+        return tuning.full_model.times_only_cp_sat_parameters
     # From 3 workers CP-SAT runs its "fixed" search itself once the model has a strategy;
     # with 2 it runs one full search and gives the other thread to neighbourhoods: ask for two.
     if staffing_search and settings.workers == 2:
-        return STAFFING_PARAMETERS
+        return tuning.staffing.cp_sat_parameters
     return None
 
 
-def with_overrides(settings: SolverSettings, engine: dict[str, object] | None) -> dict[str, object] | None:
+def with_overrides(
+    settings: SolverSettings, engine: Mapping[str, object] | None
+) -> Mapping[str, object] | None:
     """The engine's CP-SAT parameters for a solve with the user's ``cp_sat_parameters`` over
     them (a user value replaces the engine's, lists included)."""
     if not settings.cp_sat_parameters:
@@ -303,16 +293,20 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
     """Search among slack orders from each step in turn while it pays, then try the orders
     that take projects whole.
 
-    All of it shares at most :data:`CONSTRUCTION_SHARE` of the time limit; deterministic
-    runs try every fixed order and charge each levelling pass by the number of tasks.
+    All of it shares at most ``share_of_time_limit`` of the time limit
+    (:class:`~solver.settings.ConstructionTuning`); deterministic runs try every fixed order
+    and charge each levelling pass by the number of tasks.
     """
     problem, settings = search.problem, search.settings
-    budget = CONSTRUCTION_SHARE * settings.time_limit
-    charge = max(LEVELLING_MIN_SECONDS, LEVELLING_SECONDS_PER_TASK * problem.num_tasks)
+    tuning = settings.tuning.construction
+    budget = tuning.share_of_time_limit * settings.time_limit
+    charge = max(tuning.min_deterministic_seconds, tuning.deterministic_seconds_per_task * problem.num_tasks)
 
     def out_of_budget() -> bool:
+        if search.stopped():
+            return True
         if settings.deterministic:
-            return search.spent_det > budget
+            return search.guard() or search.spent_det > budget
         return time.perf_counter() - search.began > budget
 
     def stop() -> bool:  # asked before each pass: in deterministic mode the pass is charged here
@@ -320,14 +314,16 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
             search.spent_det += charge
         return out_of_budget()
 
-    for step in SLACK_STEPS:
+    for step in tuning.slack_steps:
         if out_of_budget():
             break
-        for name, plan, value in yield_search(problem, step, search.value, stop, settings.seed):
+        for name, plan, value in yield_search(
+            problem, step, search.value, stop, settings.seed, tuning=tuning
+        ):
             _start_from(search, result, name, plan.placements, value)
-    if settings.deterministic or not out_of_budget():
+    if (settings.deterministic and not search.guard()) or not out_of_budget():
         left = None if settings.deterministic else budget - (time.perf_counter() - search.began)
-        plans = construct(problem, left, PROJECT_ORDERS)
+        plans = construct(problem, left, PROJECT_ORDERS, stop=search.stopped, tuning=tuning)
         search.spent_det += charge * len(plans)
         for name, plan in plans:
             _start_from(search, result, name, plan.placements, search.value(plan.placements))
@@ -366,8 +362,9 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         and schedule_search.applies(result.placements)
     )
     result.stats["method"] = "cp-sat full model"
+    stalls = settings.tuning.stalls
     switch = not alternate and _switches_to_a_staffing_search(search, result)
-    stall = probe_stall(settings.time_limit) if switch else None
+    stall = stalls.probe_stall(settings.time_limit) if switch else None
     sub, beaten = _cp_sat_round(search, result, probe=alternate, stall=stall)
     rounds = 1
     if switch and sub.status == "FEASIBLE" and not result.optimal and not _out_of_time(search):
@@ -379,14 +376,14 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         return
     while not result.optimal and not _out_of_time(search):
         before = result.objective
-        sub, _ = _cp_sat_round(search, result, warm=True, stall=CP_SAT_STALL)
+        sub, _ = _cp_sat_round(search, result, warm=True, stall=stalls.cp_sat)
         rounds += 1
         if result.optimal or _out_of_time(search) or sub.status != "FEASIBLE":
             break
         if result.objective >= before - 1e-9:  # CP-SAT found nothing: rebuilds to the end
             _schedule_round(search, result, result.placements, stall=None)
             break
-        if not _schedule_round(search, result, result.placements, stall=SCHEDULE_STALL):
+        if not _schedule_round(search, result, result.placements, stall=stalls.schedule_search):
             result.optimal = _proven(search, result)
             if not result.optimal and not _out_of_time(search):  # CP-SAT to the end
                 _cp_sat_round(search, result, warm=True)
@@ -399,21 +396,22 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
 
 def _switches_to_a_staffing_search(search: _Search, result: OptimiseResult) -> bool:
     """Whether a whole-model solve too large for the start-order search from the start
-    (:data:`STAFFING_SEARCH_MAX_TASKS`) takes it up once CP-SAT's own search stalls: people
-    to name, at most :data:`STAFFING_SWITCH_MAX_TASKS` tasks, a second worker, not
-    deterministic, not a replan."""
+    (``search_max_tasks``) takes it up once CP-SAT's own search stalls: people to name, at
+    most ``switch_max_tasks`` tasks (:class:`~solver.settings.StaffingTuning`), a second
+    worker, not deterministic, not a replan."""
     settings = search.settings
+    staffing = settings.tuning.staffing
     return (
         search.disruption is None
         and settings.workers >= 2
         and not settings.deterministic
-        and STAFFING_SEARCH_MAX_TASKS < search.problem.num_tasks <= STAFFING_SWITCH_MAX_TASKS
+        and staffing.search_max_tasks < search.problem.num_tasks <= staffing.switch_max_tasks
         and any(pl.people for pl in result.placements.values())
     )
 
 
 def _out_of_time(search: _Search) -> bool:
-    return _remaining(search.settings, search.began, search.spent_det) < MIN_ROUND_SECONDS
+    return _remaining(search) < search.settings.tuning.full_model.min_round_seconds
 
 
 def _proven(search: _Search, result: OptimiseResult) -> bool:
@@ -459,12 +457,13 @@ def _cp_sat_round(
             if search.on_improvement:
                 search.on_improvement(found_at[0], objective, bound, "cp-sat")
 
-    limit = max(0.1, _remaining(settings, began, search.spent_det))
+    limit = max(0.1, _remaining(search))
+    stalls = settings.tuning.stalls
     watch = None
     if probe:
-        watch = Watch(probe_stall(settings.time_limit), stop_on_stall=False)
+        watch = Watch(stalls.probe_stall(settings.time_limit), stop_on_stall=False)
     elif stall is not None:
-        watch = Watch(stall, stop_on_stall=True)
+        watch = Watch(stall, stop_on_stall=True, poll_seconds=stalls.watch_poll_seconds)
 
     def run() -> SubResult:
         return solve_whole(
@@ -479,6 +478,8 @@ def _cp_sat_round(
             warm=warm,
             watch=watch,
             staffing_search=staffing_search,
+            stop=search.stop,
+            wall_deadline=search.wall_deadline,
         )
 
     beaten = False
@@ -489,6 +490,7 @@ def _cp_sat_round(
     else:
         sub = run()
     result.stats["cp_sat_status"] = sub.status
+    search.guard(sub)
     if _accept(search, result, sub, free):
         result.best_seconds = min(result.best_seconds, found_at[0])
     if sub.bound is not None and search.disruption is None:
@@ -529,13 +531,14 @@ def _probe_beside(
         except BaseException as exc:  # re-raised in this thread below
             errors.append(exc)
 
-    uses_population = population.applies(search.problem, result.placements)
+    tuning = search.settings.tuning
+    uses_population = population.applies(search.problem, result.placements, tuning.population)
     patience = watch.stall.minimum
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
     probed = beaten = False
     while thread.is_alive():
-        thread.join(PROBE_POLL_SECONDS)
+        thread.join(tuning.stalls.probe_poll_seconds)
         due = watch.stalled() or (uses_population and time.perf_counter() - watch.began >= patience)
         if not probed and thread.is_alive() and due and watch.plan is not None:
             probed = True
@@ -544,7 +547,7 @@ def _probe_beside(
                 search,
                 result,
                 start,
-                stall=None if uses_population else SCHEDULE_STALL,
+                stall=None if uses_population else tuning.stalls.schedule_search,
                 on_better=watch.stop,
                 running=watch.finished,
                 rival=rival,
@@ -560,13 +563,14 @@ def _schedule_round(
     result: OptimiseResult,
     start: dict[int, Placement],
     *,
-    stall: Stall | None = SCHEDULE_STALL,
+    stall: Stall | None,
     on_better: Callable[[], None] | None = None,
     running: threading.Event | None = None,
     rival: Callable[[], float] | None = None,
     bound: Callable[[], float] | None = None,
 ) -> bool:
-    """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit);
+    """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit; where
+    the population search applies it counts its own stall, in generations);
     True if they beat the incumbent (and the ``rival``'s current value, if given).
 
     ``on_better`` is called on the first plan that beats them; with ``running`` (a solve
@@ -577,19 +581,27 @@ def _schedule_round(
 
     def ended() -> bool:
         reached = bound is not None and result.objective <= bound() + 1e-6
-        return reached or _proven(search, result) or (beside is not None and beside.is_set())
+        ended_beside = beside is not None and beside.is_set()
+        return reached or search.stopped() or _proven(search, result) or ended_beside
 
     stats = schedule_search.SearchStats()
     steps: Iterator[tuple[dict[int, Placement], float]]
-    uses_population = population.applies(search.problem, start)
+    tuning = settings.tuning
+    uses_population = population.applies(search.problem, start, tuning.population)
     if uses_population and stall is not None:
-        stall = POPULATION_STALL
+        stall = tuning.stalls.population
     stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
     if uses_population:
         steps = population.improve(_population(search, start), search.value, stop=stop, stats=stats)
     else:
         steps = schedule_search.improve(
-            search.problem, start, search.value, stop=stop, seed=settings.seed, stats=stats
+            search.problem,
+            start,
+            search.value,
+            stop=stop,
+            seed=settings.seed,
+            stats=stats,
+            tuning=tuning.schedule_search,
         )
     found = False
     for placements, value in steps:
@@ -620,7 +632,10 @@ def _population(search: _Search, start: dict[int, Placement]) -> population.Popu
     the same tasks, with ``start`` (another search's plan) in place of its worst individual."""
     pop = search.population
     if pop is None or pop.net.tasks != sorted(start):
-        pop = search.population = population.start(search.problem, start, seed=search.settings.seed)
+        settings = search.settings
+        pop = search.population = population.start(
+            search.problem, start, seed=settings.seed, tuning=settings.tuning.population
+        )
     else:
         population.adopt(pop, start)
     return pop
@@ -649,7 +664,68 @@ def _take(search: _Search, result: OptimiseResult, candidate: dict[int, Placemen
     return False
 
 
+def lns_lanes(settings: SolverSettings) -> int:
+    """How many neighbourhood searches run side by side (one in deterministic runs)."""
+    tuning = settings.tuning.lns
+    if settings.deterministic:
+        return 1
+    return max(1, tuning.lanes or settings.workers // tuning.step_workers)
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A lane's next neighbourhood, built and ready to solve."""
+
+    name: str
+    free: list[int]
+    solve: Callable[[], SubResult]
+    limit: float
+
+
+@dataclass
+class _Lane:
+    """One neighbourhood search: its own plan, random numbers, scores and size."""
+
+    number: int
+    placements: dict[int, Placement]
+    objective: float
+    rng: random.Random
+    scores: dict[str, float]
+    size: int
+    stale: int = 0  # steps since this lane last improved its plan
+    tries: dict[str, int] = field(default_factory=dict)
+    gains: dict[str, int] = field(default_factory=dict)
+
+
+def _weights(scores: dict[str, float], tuning: LnsTuning) -> list[float]:
+    """Draw weights of the neighbourhoods from their scores: with ``gain`` scoring each keeps
+    at least ``gain_floor`` of the best one's, so none is never tried again."""
+    if tuning.scoring == "count":
+        return list(scores.values())
+    floor = tuning.gain_floor * max(scores.values())
+    return [max(score, floor) for score in scores.values()]
+
+
+def _score(
+    scores: dict[str, float], name: str, improved: bool, before: float, after: float, tuning: LnsTuning
+) -> None:
+    """Update a neighbourhood's score after a step (see :class:`~solver.settings.LnsTuning`)."""
+    if tuning.scoring == "count":
+        scores[name] = scores[name] + 1.0 if improved else max(0.2, scores[name] * 0.95)
+        return
+    gain = 100 * max(0.0, before - after) / max(abs(before), 1e-9)
+    scores[name] = tuning.gain_memory * scores[name] + (1 - tuning.gain_memory) * gain
+
+
 def _lns(search: _Search, result: OptimiseResult) -> None:
+    """Neighbourhoods around the incumbent, each a small CP-SAT model, until the time runs out.
+
+    With ``lanes`` above one (:func:`lns_lanes`) that many searches run side by side, each
+    in its own thread with its own plan and random numbers (so none waits for or undoes
+    another), from the same start; a lane that has not improved for ``adopt_after`` steps
+    while another holds a better plan takes that plan up. The result is the best plan of
+    any lane.
+    """
     problem, settings, began, on_improvement = (
         search.problem,
         search.settings,
@@ -658,70 +734,150 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     )
     if not search.movable(list(range(problem.num_tasks))):
         return
-    rng = random.Random(settings.seed)
+    tuning = settings.tuning.lns
     picks = dict(NEIGHBOURHOODS)
-    scores = {name: 1.0 for name in picks}
-    size = LNS_START_SIZE
-    iterations = improvements = 0
-    tries: dict[str, int] = {}
-    gains: dict[str, int] = {}
-    while True:
-        remaining = _remaining(settings, began, search.spent_det)
-        if remaining < 0.05 or (search.disruption is None and search.reached_bound(result.objective)):
-            break
-        name = rng.choices(list(scores), weights=list(scores.values()))[0]
-        tries[name] = tries.get(name, 0) + 1
-        free = search.movable(picks[name](problem, result.placements, size, rng))
+    count = lns_lanes(settings)
+    deterministic = settings.deterministic
+    workers = 1 if deterministic else tuning.step_workers
+    lanes = [
+        _Lane(
+            k,
+            result.placements,
+            result.objective,
+            random.Random(settings.seed if k == 0 else settings.seed * 7919 + k),
+            {name: tuning.first_weights.get(name, 1.0) for name in picks},
+            tuning.start_size,
+        )
+        for k in range(count)
+    ]
+    iterations = improvements = adoptions = 0
+
+    def finished() -> bool:
+        remaining = _remaining(search)
+        return remaining < 0.05 or (search.disruption is None and search.reached_bound(result.objective))
+
+    def prepare(lane: _Lane) -> _Step | None:
+        """The lane's next neighbourhood and the solve of it (None: it frees nothing)."""
+        nonlocal iterations
+        untried = [n for n in lane.scores if n not in lane.tries] if tuning.scoring == "gain" else []
+        weights = [1.0] * len(untried) if untried else _weights(lane.scores, tuning)
+        name = lane.rng.choices(untried or list(lane.scores), weights=weights)[0]
+        lane.tries[name] = lane.tries.get(name, 0) + 1
+        free = search.movable(picks[name](problem, lane.placements, lane.size, lane.rng))
         if not free:
             iterations += 1
-            search.spent_det += LNS_MIN_STEP_DETERMINISTIC
-            continue
-        optional = {int(problem.task2project[t]) for t in free if t not in result.placements}
+            search.spent_det += tuning.min_step_deterministic_seconds
+            return None
+        optional = {int(problem.task2project[t]) for t in free if t not in lane.placements}
         scope = build_scope(
             problem,
             free,
-            result.placements,
+            lane.placements,
             optional,
-            max_delay=LNS_MAX_DELAY,
-            max_advance=LNS_MAX_ADVANCE,
+            max_delay=tuning.max_delay_days,
+            max_advance=tuning.max_advance_days,
             disruption=search.disruption,
-            max_candidates=LNS_MAX_CANDIDATES,
+            max_candidates=tuning.max_candidates,
+            staffing=settings.tuning.staffing,
         )
         built = build_model(scope)
-        add_hint(built, result.placements)
-        limit = min(settings.lns_seconds, remaining)
-        sub = solve_model(
-            built,
-            time_limit=limit,
-            workers=settings.workers,
-            seed=rng.randrange(1 << 30),
-            deterministic=settings.deterministic,
-            extra_params=with_overrides(settings, LNS_PARAMETERS),
-            track=False,
-        )
+        add_hint(built, lane.placements)
+        limit = min(settings.lns_seconds, _remaining(search))
+        seed = lane.rng.randrange(1 << 30)
+
+        def run() -> SubResult:
+            return solve_model(
+                built,
+                time_limit=limit,
+                workers=workers,
+                seed=seed,
+                deterministic=deterministic,
+                extra_params=with_overrides(settings, tuning.step_parameters(workers)),
+                track=False,
+                stop=search.stop,
+                wall_deadline=search.wall_deadline if deterministic else None,
+                calibration=settings.tuning.deterministic,
+            )
+
+        return _Step(name, free, run, limit)
+
+    def land(lane: _Lane, step: _Step, sub: SubResult) -> None:
+        """Take a finished step's plan into its lane if it is as good; adapt the lane."""
+        nonlocal iterations, improvements, adoptions
+        name, free = step.name, step.free
         # Tiny neighbourhoods cost CP-SAT almost no deterministic time but Python real work:
         # charge each step at least a little so deterministic runs end in bounded wall time.
-        search.spent_det += max(sub.deterministic_seconds, LNS_MIN_STEP_DETERMINISTIC)
+        search.spent_det += max(sub.charged_seconds, tuning.min_step_deterministic_seconds)
+        search.guard(sub)
         iterations += 1
-        improved = _accept(search, result, sub, free)
+        improved = False
+        before = lane.objective
+        if sub.placements is not None:
+            candidate = {t: pl for t, pl in lane.placements.items() if t not in set(free)}
+            candidate.update(sub.placements)
+            value = search.value(candidate)
+            if value <= lane.objective + 1e-9:  # a tie keeps the search moving
+                improved = value < lane.objective - 1e-9
+                lane.placements, lane.objective = candidate, value
+        _score(lane.scores, name, improved, before, lane.objective, tuning)
         if improved:
-            improvements += 1
-            gains[name] = gains.get(name, 0) + 1
-            scores[name] += 1.0
-            if on_improvement:
-                on_improvement(time.perf_counter() - began, result.objective, result.bound, name)
+            lane.stale = 0
+            lane.gains[name] = lane.gains.get(name, 0) + 1
+            if _take(search, result, lane.placements):
+                improvements += 1
+                if on_improvement:
+                    on_improvement(time.perf_counter() - began, result.objective, result.bound, name)
         else:
-            scores[name] = max(0.2, scores[name] * 0.95)
-        if sub.status == "OPTIMAL" and sub.wall_seconds < 0.5 * limit:
-            size = min(LNS_MAX_SIZE, int(size * 1.15) + 1)
+            lane.stale += 1
+        if sub.status == "OPTIMAL" and sub.wall_seconds < 0.5 * step.limit:
+            lane.size = min(tuning.max_size, int(lane.size * 1.15) + 1)
         elif sub.status != "OPTIMAL":
-            size = max(LNS_MIN_SIZE, int(size * 0.85))
+            lane.size = max(tuning.min_size, int(lane.size * 0.85))
+        if count > 1 and lane.stale >= tuning.adopt_after and result.objective < lane.objective - 1e-9:
+            lane.placements, lane.objective, lane.stale = result.placements, result.objective, 0
+            adoptions += 1
+
+    if count == 1:
+        lane = lanes[0]
+        while not finished():
+            step = prepare(lane)
+            if step is not None:
+                land(lane, step, step.solve())
+    else:
+        with ThreadPoolExecutor(count, thread_name_prefix="lns") as pool:
+            running: dict[Future[SubResult], tuple[_Lane, _Step]] = {}
+            idle = list(lanes)
+            while True:
+                while idle and not finished():
+                    lane = idle.pop(0)
+                    step = prepare(lane)
+                    if step is None:
+                        idle.append(lane)
+                        continue
+                    running[pool.submit(step.solve)] = (lane, step)
+                if not running:
+                    break
+                done, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in done:
+                    lane, step = running.pop(future)
+                    land(lane, step, future.result())
+                    idle.append(lane)
+    tries: dict[str, int] = {}
+    gains: dict[str, int] = {}
+    for lane in lanes:
+        for name, n in lane.tries.items():
+            tries[name] = tries.get(name, 0) + n
+        for name, n in lane.gains.items():
+            gains[name] = gains.get(name, 0) + n
     result.stats.update(
         {
             "method": "levelling + cp-sat lns",
             "lns_iterations": iterations,
             "lns_improvements": improvements,
-            "lns_final_size": size,
+            "lns_final_size": lanes[0].size,
             "lns_moves": {n: f"{gains.get(n, 0)}/{tries[n]}" for n in sorted(tries)},
         }
     )
+    if count > 1:
+        result.stats["lns_lanes"] = count
+        result.stats["lns_adoptions"] = adoptions

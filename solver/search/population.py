@@ -2,20 +2,22 @@
 schedules are built for the whole population at once.
 
 The iterated rebuilds of :mod:`solver.search.schedule_search` build one schedule at a time in
-Python; beside CP-SAT they manage 60-100 a second, too few to matter on 30-120-task
-RCPSP instances. Here every step of serial schedule generation is a handful of numpy
-operations over the whole population (64 rows): each row picks its next task (the smallest
-key among those whose predecessors are placed) and finds the first start from its earliest
-one where the pools have room, looking at a window of its timetable that doubles on each
-miss. That builds about 1,500 schedules a second on PSPLIB j120 (120 tasks, one core),
-against 90 for the iterated rebuilds.
+Python, too few beside CP-SAT to matter on RCPSP instances of tens to a hundred tasks. Here
+every step of serial schedule generation is a handful of numpy operations over the whole
+population (one row per individual): each row picks its next task (the smallest key among
+those whose predecessors are placed) and finds the first start from its earliest one where
+the pools have room, looking at a window of its timetable that doubles on each miss. That
+builds schedules an order of magnitude faster than the iterated rebuilds (RESULTS:
+Population search).
 
 Each individual is a vector of random keys (the biased random-key genetic algorithm of
 Gonçalves, Mendes and Resende): its schedule is built in key order and improved by a
 backward and a forward pass (forward-backward improvement, Valls et al.), and the improved
-starts become its keys (Lamarckian). Each generation keeps the best fifth, adds a few
-random individuals and fills the rest with children that take each key from an elite
-parent with probability 0.7. The first population is the incumbent and random keys.
+starts become its keys (Lamarckian). Each generation keeps the best (a fifth by default),
+adds a few random individuals and fills the rest with children that take each key from an
+elite parent with a set probability (0.7 by default; sizes and shares are
+:class:`~solver.settings.PopulationTuning`). The first population is the incumbent and
+random keys.
 
 Like the schedule search it keeps presence, modes and people as in the incumbent, so it
 applies when nobody is staffed and no task can switch modes. Windows, pins, every kind of
@@ -35,22 +37,8 @@ from solver.construct.levelling import Placement
 from solver.evaluate import finish_terms, project_finish_rows
 from solver.problem import Problem
 from solver.search.schedule_search import ModeSwitch, Network, SearchStats, network
+from solver.settings import PopulationTuning
 
-POPULATION = 64
-ELITE_SHARE = 0.2
-MUTANT_SHARE = 0.15  # random individuals added per generation
-ELITE_KEY_BIAS = 0.7  # chance that a child takes a key from its elite parent
-# Largest network it takes. A step costs O(population × tasks), a generation O(tasks²)
-# (about 1 s at 1,440 tasks): on MPLIB's 1,440-task portfolios, where CP-SAT's first plan is
-# already within 1 % of the best-known, it ended worse at 10 s than the rebuilds taking turns
-# with CP-SAT on 17 of 25 (better on none; benchmarks/RESULTS.md, run N).
-MAX_TASKS = 1000
-# Smallest network it takes: CP-SAT proves most models of up to 60 tasks within 10 s
-# (PSPLIB j30: 474 of 480, j60: 41 of 48), and the search beside it cost j30 three proofs
-# and 18 % more time without a better plan on j30 or j60 (benchmarks/RESULTS.md, run N).
-MIN_TASKS = 61
-MIN_WINDOW = 32  # days of timetable looked at per row and try (at least twice the longest task)
-MAX_WINDOW_GROWTH = 8  # the window doubles on each miss, up to this many times its first size
 INFEASIBLE = np.inf
 
 
@@ -90,8 +78,10 @@ def _pad(lists: list[list[tuple[int, int]]], size: int) -> tuple[np.ndarray, np.
     return index, lag
 
 
-def batch(net: Network, *, reverse: bool = False) -> Batch:
-    """The arrays of ``net`` (or of its reverse) for :func:`build`."""
+def batch(net: Network, *, reverse: bool = False, tuning: PopulationTuning | None = None) -> Batch:
+    """The arrays of ``net`` (or of its reverse) for :func:`build`; ``tuning`` sets the
+    timetable window (None: the defaults)."""
+    tuning = tuning if tuning is not None else PopulationTuning()
     length = net.length
     if reverse:
         # start[b] >= start[a] + lag  <=>  r[a] >= r[b] + lag + length[b] - length[a],
@@ -109,7 +99,7 @@ def batch(net: Network, *, reverse: bool = False) -> Batch:
     succ, _ = _pad([[(j, 0) for j in row] for row in succs], net.size)
     use = net.use[:, :, 0].astype(np.int32)
     scan = np.where(net.uses_pools & ~net.pinned, length, 0)
-    window = max(MIN_WINDOW, 2 * int(scan.max(initial=0)))
+    window = max(tuning.min_window_days, 2 * int(scan.max(initial=0)))
     return Batch(
         size=net.size,
         length=length,
@@ -122,8 +112,8 @@ def batch(net: Network, *, reverse: bool = False) -> Batch:
         pinned=net.pinned,
         capacity=net.problem.pool_capacity.astype(np.int32),
         window=window,
-        max_window=MAX_WINDOW_GROWTH * window,
-        horizon=net.horizon + (MAX_WINDOW_GROWTH + 1) * window + int(length.max(initial=0)),
+        max_window=tuning.max_window_growth * window,
+        horizon=net.horizon + (tuning.max_window_growth + 1) * window + int(length.max(initial=0)),
     )
 
 
@@ -243,15 +233,19 @@ class Population:
     values: np.ndarray
     rng: np.random.Generator
     value_rows: Callable[[np.ndarray], np.ndarray]  # objective per row of starts
+    tuning: PopulationTuning
     reported: float = INFEASIBLE  # the best value handed out (or handed in) so far
     schedules: int = 0
 
 
-def applies(problem: Problem, placements: dict[int, Placement]) -> bool:
+def applies(
+    problem: Problem, placements: dict[int, Placement], tuning: PopulationTuning | None = None
+) -> bool:
     """Whether the search can improve this plan: nobody staffed, no mode to switch, neither
-    too small nor too big."""
+    too small nor too big (``min_tasks`` to ``max_tasks`` of ``tuning``; None: the defaults)."""
+    tuning = tuning if tuning is not None else PopulationTuning()
     return (
-        MIN_TASKS <= len(placements) <= MAX_TASKS
+        tuning.min_tasks <= len(placements) <= tuning.max_tasks
         and not any(pl.people or pl.mode.slots for pl in placements.values())
         and not ModeSwitch(problem, placements)
     )
@@ -261,7 +255,7 @@ def _rows_value(problem: Problem, net: Network) -> Callable[[np.ndarray], np.nda
     """The objective of every row of starts: the contract's terms that depend on times
     (:func:`~solver.evaluate.finish_terms`); cost and team sizes need people, which these
     plans have none of."""
-    weights = problem.portfolio.objective
+    weights = problem.weights
     project = problem.task2project[net.tasks]
 
     def value(starts: np.ndarray) -> np.ndarray:
@@ -307,22 +301,28 @@ def _as_keys(starts: np.ndarray, length: np.ndarray) -> np.ndarray:
     return starts / span
 
 
-def start(problem: Problem, placements: dict[int, Placement], seed: int = 0) -> Population:
-    """A first population: the plan itself and random keys, each built and improved."""
+def start(
+    problem: Problem, placements: dict[int, Placement], seed: int = 0, tuning: PopulationTuning | None = None
+) -> Population:
+    """A first population: the plan itself and random keys, each built and improved
+    (``tuning``: sizes and shares; None: the defaults)."""
+    tuning = tuning if tuning is not None else PopulationTuning()
     net = network(problem, placements)
     rng = np.random.default_rng(seed)
     first = net.starts_of(placements)[None, :]
     base = _as_keys(first, net.length)
-    keys = np.vstack([base, rng.random((POPULATION - 1, net.size))])
+    size = tuning.size
+    keys = np.vstack([base, rng.random((size - 1, net.size))])
     pop = Population(
         net=net,
-        forward=batch(net),
-        backward=batch(net, reverse=True),
+        forward=batch(net, tuning=tuning),
+        backward=batch(net, reverse=True, tuning=tuning),
         keys=keys,
-        starts=np.repeat(first, POPULATION, axis=0),
-        values=np.full(POPULATION, INFEASIBLE),
+        starts=np.repeat(first, size, axis=0),
+        values=np.full(size, INFEASIBLE),
         rng=rng,
         value_rows=_rows_value(problem, net),
+        tuning=tuning,
     )
     pop.starts, pop.values = build_and_improve(pop, keys)
     pop.starts[0], pop.values[0] = first[0], pop.value_rows(first)[0]
@@ -346,13 +346,13 @@ def generation(pop: Population) -> None:
     n = pop.net.size
     order = np.argsort(pop.values, kind="stable")
     keys, starts, values = pop.keys[order], pop.starts[order], pop.values[order]
-    num_elite = max(2, int(ELITE_SHARE * POPULATION))
-    num_mutants = max(1, int(MUTANT_SHARE * POPULATION))
-    num_children = POPULATION - num_elite - num_mutants
+    tuning = pop.tuning
+    num_elite, num_mutants = tuning.num_elite, tuning.num_mutants
+    num_children = tuning.size - num_elite - num_mutants
     rng = pop.rng
     elite_parents = keys[rng.integers(0, num_elite, num_children)]
-    other_parents = keys[rng.integers(num_elite, POPULATION, num_children)]
-    children = np.where(rng.random((num_children, n)) < ELITE_KEY_BIAS, elite_parents, other_parents)
+    other_parents = keys[rng.integers(num_elite, tuning.size, num_children)]
+    children = np.where(rng.random((num_children, n)) < tuning.elite_key_bias, elite_parents, other_parents)
     mutants = rng.random((num_mutants, n))
     new_starts, new_values = build_and_improve(pop, np.vstack([children, mutants]))
     pop.starts = np.vstack([starts[:num_elite], new_starts])

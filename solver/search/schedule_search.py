@@ -1,10 +1,9 @@
 """Schedule search for plans that decide task times only: serial schedule generation and
 double justification on a numpy timetable, iterated from the incumbent.
 
-CP-SAT's improvement stalls on large pool-only models (1,440-task MPLIB portfolios: one plan
-after ~1.2 s of solving, nothing more in 60 s: each of its neighbourhood steps re-solves a big
-model). The
-classic RCPSP moves are cheap there: rebuild the plan task by task in a slightly perturbed
+CP-SAT's improvement stalls on large pool-only models, where each of its neighbourhood steps
+re-solves a big model (RESULTS: Schedule search). The classic RCPSP moves
+are cheap there: rebuild the plan task by task in a slightly perturbed
 order of its own start times (serial schedule generation), then shift every task as late
 (right) and then as early (left) as the others allow (double justification, Valls et al.).
 Each rebuild takes a fraction of a second in numpy and never breaks a rule: the search only
@@ -30,15 +29,7 @@ import numpy as np
 
 from solver.construct.levelling import Placement
 from solver.problem import Point, Problem
-from solver.settings import Stall
-
-# Noise (in days) added to each task's start before sorting: small values swap neighbours,
-# larger ones move tasks past several others. Drawn uniformly per rebuild.
-NOISE_LEVELS = (1, 2, 5, 10, 20)
-# A rebuild searches for room in windows of this many days (plus 4 task lengths) at a time.
-FIT_WINDOW = 64
-# Share of rebuilds that first switch modes, when some task has alternatives.
-MODE_SWITCH_SHARE = 0.5
+from solver.settings import ScheduleSearchTuning, Stall
 
 
 @dataclass(frozen=True)
@@ -208,12 +199,16 @@ def double_justify(
         best, best_value = candidate, candidate_value
 
 
-def serial_schedule(net: Network, keys: np.ndarray) -> np.ndarray | None:
+def serial_schedule(
+    net: Network, keys: np.ndarray, tuning: ScheduleSearchTuning | None = None
+) -> np.ndarray | None:
     """Place the tasks one by one, smallest key first among those whose predecessors are
     placed, each at its earliest start with room; None when a task misses its window.
 
-    Pinned tasks hold their room from the start; the others fit around them.
+    Pinned tasks hold their room from the start; the others fit around them. ``tuning``
+    (None: the defaults) sets the window looked at for room at a time.
     """
+    fit_window = (tuning if tuning is not None else ScheduleSearchTuning()).fit_window_days
     free = net.free_capacity()
     for i in np.flatnonzero(net.pinned).tolist():
         net.book(free, i, int(net.earliest[i]), -1)
@@ -234,7 +229,7 @@ def serial_schedule(net: Network, keys: np.ndarray) -> np.ndarray | None:
             return None
         start = lo
         if not net.pinned[i] and net.uses_pools[i]:
-            fitted = _first_fit(net, free, i, lo, latest)
+            fitted = _first_fit(net, free, i, lo, latest, fit_window)
             if fitted is None:
                 return None
             start = fitted
@@ -248,8 +243,8 @@ def serial_schedule(net: Network, keys: np.ndarray) -> np.ndarray | None:
     return starts if placed == net.size else None
 
 
-def _first_fit(net: Network, free: np.ndarray, i: int, lo: int, latest: int) -> int | None:
-    step = 4 * int(net.length[i]) + FIT_WINDOW
+def _first_fit(net: Network, free: np.ndarray, i: int, lo: int, latest: int, window: int) -> int | None:
+    step = 4 * int(net.length[i]) + window
     while lo <= latest:
         hi = min(latest, lo + step)
         start = _fit(net, free, i, lo, hi, last=False)
@@ -331,6 +326,7 @@ def improve(
     stop: Callable[[], bool],
     seed: int = 0,
     stats: SearchStats | None = None,
+    tuning: ScheduleSearchTuning | None = None,
 ) -> Iterator[tuple[dict[int, Placement], float]]:
     """Iterated rebuilds from a plan; yields each strictly better plan and its value.
 
@@ -338,9 +334,10 @@ def improve(
     (:func:`serial_schedule`), double-justifies it and keeps it when it is no worse (ties move
     the search along plateaus). Where tasks have alternative modes, a share of the steps
     first switches one or two of them (:class:`ModeSwitch`). ``stop`` is asked before every
-    step.
+    step. ``tuning``: noise, window and share of mode switches (None: the defaults).
     """
     stats = stats if stats is not None else SearchStats()
+    tuning = tuning if tuning is not None else ScheduleSearchTuning()
     net = network(problem, placements)
     switch = ModeSwitch(problem, placements)
 
@@ -361,12 +358,12 @@ def improve(
     while not stop():
         stats.rebuilds += 1
         trial = net
-        if switch and pick.random() < MODE_SWITCH_SHARE:
+        if switch and pick.random() < tuning.mode_switch_share:
             switched = switch.propose(net.plan(current), pick, switches=pick.choice((1, 1, 2)))
             if switched is not None:
                 trial = network(problem, switched)
-        keys = current + rng.random(net.size) * pick.choice(NOISE_LEVELS)
-        rebuilt = serial_schedule(trial, keys)
+        keys = current + rng.random(net.size) * pick.choice(tuning.noise_levels_days)
+        rebuilt = serial_schedule(trial, keys, tuning)
         if rebuilt is None:
             stats.infeasible += 1
             continue
