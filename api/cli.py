@@ -36,6 +36,7 @@ from api.text import line
 from api.usage import UsageGroup, show_version
 from model.assemble import empty_plan
 from model.checker import check_plan
+from model.claims import claim_violations
 from model.limits import DEFAULT_LIMITS
 from model.load import (
     InvalidInput,
@@ -424,10 +425,11 @@ def check_command(
     plan_file: Annotated[Path, typer.Argument(help="Plan JSON file to verify.")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Verify a plan against every hard rule (exit 0 valid, 2 violations, 4 invalid input)."""
+    """Verify a plan against every hard rule and every figure it claims (exit 0 valid, 2
+    violations or wrong claims, 4 invalid input)."""
     portfolio = load_portfolio_or_exit(portfolio_file, as_json)
     plan = load_plan_or_exit(plan_file, as_json)
-    violations = check_plan(portfolio, plan)
+    violations = check_plan(portfolio, plan) + claim_violations(portfolio, plan)
     if as_json:
         print(json.dumps([v.model_dump(mode="json") for v in violations], indent=2))
     elif violations:
@@ -435,7 +437,7 @@ def check_command(
         for v in violations:
             console.print(line("  ", (v.rule, "red"), f": {v.message}"))
     else:
-        console.print(line(("valid", "green"), ": the plan satisfies every hard rule"))
+        console.print(line(("valid", "green"), ": the plan satisfies every hard rule and its figures hold"))
     raise typer.Exit(ExitCode.INFEASIBLE if violations else ExitCode.PLAN)
 
 

@@ -471,6 +471,11 @@ def budgets(view: PlanView) -> Iterator[Violation]:
     """What a project's tasks consume stays within each of its budgets."""
     portfolio = view.portfolio
     spent: dict[tuple[str, str], int] = defaultdict(int)
+    for key in view.by_task:
+        task = view.tasks[key]
+        if task.effort is not None:  # an effort-driven task consumes the same at any crew size
+            for budget, amount in task.consumes.items():
+                spent[(key[0], budget)] += amount
     for key, _, mode in _modes(view):
         for budget, amount in mode.consumes.items():
             spent[(key[0], budget)] += amount

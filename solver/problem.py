@@ -303,8 +303,14 @@ def compile_problem(portfolio: Portfolio) -> Problem:
                 lo, hi = task.crew_bounds
                 r = add_requirement(t, task.requirements[0])
                 reqs.append(r)
+                consumes = tuple(
+                    (budget_index[(project.id, name)], amount) for name, amount in task.consumes.items() if amount > 0
+                )
                 task_modes.append(
-                    [Mode(task.effort_length(c), crew=c, slots=((r, c),)) for c in range(lo, hi + 1)]
+                    [
+                        Mode(task.effort_length(c), crew=c, slots=((r, c),), consumes=consumes)
+                        for c in range(lo, hi + 1)
+                    ]
                 )
                 task_effort.append(True)
             else:

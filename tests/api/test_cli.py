@@ -59,6 +59,12 @@ def test_check_accepts_valid_and_rejects_broken(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(SMALL), str(broken)])
     assert result.exit_code == ExitCode.INFEASIBLE
     assert "Requirement not covered" in result.output
+    plan = json.loads(out.read_text())
+    plan["objective"] = 1
+    forged = _write(tmp_path, plan, "forged.json")
+    result = runner.invoke(app, ["check", str(SMALL), str(forged)])
+    assert result.exit_code == ExitCode.INFEASIBLE
+    assert "Objective does not match" in result.output
 
 
 def test_invalid_input_exit_4_with_path(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from api.service.plans import violations_of
 from api.service.problems import invalid, problem_responses
 from api.service.schemas import CheckReport, CheckTarget
 from api.service.store import scenario_target, target_data, version_target
+from model.claims import claim_violations
 from model.load import InvalidInput, parse_model, parse_portfolio
 from model.plan import Plan
 from model.rules import Issue
@@ -39,7 +40,8 @@ def _plan(data: dict[str, Any]) -> Plan:
     openapi_extra=json_request_body("CheckIn"),
 )
 def check_posted_plan(workspace: CurrentWorkspace, session: ReadSession, data: JsonBody) -> CheckReport:
-    """Every hard rule, checked by the independent checker (as `pmo check` does)."""
+    """Every hard rule, checked by the independent checker, and every figure the plan claims
+    (as `pmo check` does)."""
     if not isinstance(data, dict):
         raise invalid([Issue("", "give an object with `plan` and `portfolio` (or `scenario`)")])
     unknown = sorted(set(data) - {*TARGET_FIELDS, "plan"})
@@ -55,5 +57,5 @@ def check_posted_plan(workspace: CurrentWorkspace, session: ReadSession, data: J
         assert target.scenario is not None
         made_for = scenario_target(session, workspace.id, target.scenario)
     portfolio = parse_portfolio(target_data(session, made_for))
-    broken = violations_of(portfolio, plan)
+    broken = violations_of(portfolio, plan) + claim_violations(portfolio, plan)
     return CheckReport(valid=not broken, violations=broken)
