@@ -31,10 +31,11 @@ ENGINE_DEFAULTS = {
             "lns_initial_deterministic_limit": 0.02,
         },
         "min_round_seconds": 0.2,
+        "max_shared_intervals": 800,
     },
     "construction": {
         "share_of_time_limit": 0.5,
-        "deterministic_seconds_per_task": 1e-4,
+        "deterministic_seconds_per_task": 1.3e-4,
         "min_deterministic_seconds": 0.01,
         "slack_steps": (2, 4, 1, 6, 3, 12),
         "repair_rounds": 3,
@@ -51,6 +52,14 @@ ENGINE_DEFAULTS = {
         "max_advance_days": 60,
         "max_candidates": 8,
         "min_step_deterministic_seconds": 0.05,
+        "step_workers": 1,
+        "lanes": 1,
+        "adopt_after": 3,
+        "scoring": "gain",
+        "gain_memory": 0.7,
+        "gain_floor": 0.05,
+        "first_weights": {},
+        "single_worker_cp_sat_parameters": {"cp_model_probing_level": 0},
         "cp_sat_parameters": {"symmetry_level": 0},
     },
     "staffing": {
@@ -81,6 +90,12 @@ ENGINE_DEFAULTS = {
         "max_tasks": 1000,
         "min_window_days": 32,
         "max_window_growth": 8,
+    },
+    "deterministic": {
+        "seconds_per_unit": 4.0,
+        "seconds_per_unit_per_shared_interval": 0.02,
+        "seconds_per_model_element": 1e-4,
+        "search_share": 0.9,
     },
 }
 """The values the engine was measured with (benchmarks/RESULTS.md): a change to a default
