@@ -41,11 +41,25 @@ def _gap_text(plan: Plan) -> str:
 
 
 def _bound_text(plan: Plan) -> str:
-    """The lower bound, and the resource whose capacity proves it when that is known."""
+    """The lower bound, and what proves it when that is known."""
     if plan.lower_bound is None:
         return "—"
+    method = plan.stats.get("bound_method")
     source = plan.stats.get("bound_from")
-    return f"{plan.lower_bound:,.0f}" + (f" (capacity of {source})" if source else "")
+    why = method if method else (f"capacity of {source}" if source else None)
+    return f"{plan.lower_bound:,.0f}" + (f" ({why})" if why else "")
+
+
+def lateness_text(plan: Plan) -> str | None:
+    """The lateness bound in working days, in PMO words (None when the solve did not give one)."""
+    bound = plan.stats.get("late_days_bound")
+    if bound is None:
+        return None
+    method = plan.stats.get("late_days_bound_method", "")
+    late = plan.kpis.late_days
+    gap = plan.stats.get("late_days_gap_pct")
+    text = f"lateness: at least {bound} late day(s) in any plan ({method}); this plan has {late}"
+    return text + (f" (gap {gap:.1f} %)" if isinstance(gap, int | float) and late else "")
 
 
 def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
@@ -67,6 +81,11 @@ def print_summary(console: Console, portfolio: Portfolio, plan: Plan) -> None:
             f"solved in {plan.solve_seconds:.1f} s"
         )
     )
+    lateness = lateness_text(plan)
+    if lateness:
+        console.print(line(lateness))
+    if plan.stats.get("cut_by_wall_guard"):
+        console.print(line("deterministic run cut by the wall-clock guard: another run may differ"))
     console.print(
         f"weighted tardiness {k.weighted_tardiness}  late projects {k.late_projects}  "
         f"late days {k.late_days}  makespan {k.makespan_days} working days  cost {k.total_cost:,.0f}",
@@ -100,10 +119,12 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
     lines.extend(f"- {line}" for line in plan.explanation)
     if plan.status.has_plan:
         k = plan.kpis
+        lateness = lateness_text(plan)
         lines += [
             "",
             f"Objective {plan.objective:,.0f}, lower bound {_bound_text(plan)}, gap {_gap_text(plan)}, "
             f"solved in {plan.solve_seconds:.1f} s.",
+            *(["", f"{lateness[:1].upper()}{lateness[1:]}."] if lateness else []),
             "",
             "| KPI | value |",
             "|---|---|",

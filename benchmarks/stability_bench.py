@@ -76,6 +76,9 @@ def solve_one(name: str, seed: int, limit: float) -> dict[str, Any]:
         "wall_s": round(time.perf_counter() - began, 2),
         "valid": plan.status.has_plan and not plan.violations,
         "method": plan.stats.get("method"),
+        "late_days_bound": plan.stats.get("late_days_bound"),
+        "late_days_bound_method": plan.stats.get("late_days_bound_method"),
+        "gap_pct": plan.stats.get("gap_pct"),
     }
 
 

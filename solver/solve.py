@@ -12,10 +12,10 @@ from model.portfolio import Portfolio
 from solver.analysis.diagnose import diagnose
 from solver.analysis.explain import explain_assignments
 from solver.analysis.feasibility import infeasibility_reasons
-from solver.bounds.capacity import capacity_bound
-from solver.construct.levelling import LEVELLING_RULES, LevellingResult, level
+from solver.bounds.capacity import CapacityBound, capacity_bound
+from solver.construct.levelling import LEVELLING_RULES, LevellingResult, Placement, level
 from solver.convert import to_assignments
-from solver.evaluate import objective_of
+from solver.evaluate import objective_of, project_lateness
 from solver.problem import Problem, compile_problem
 from solver.search.optimiser import assignment_count, optimise, solve_whole
 from solver.settings import SolverSettings
@@ -175,10 +175,12 @@ def solve(
         placements = opt.placements
         stats.update(opt.stats)
         stats["best_plan_seconds"] = round(opt.best_seconds, 3)
-        if opt.bound is not None:
-            bound = max(bound, opt.bound)
+        if opt.bound is not None and opt.bound > bound:
+            bound = opt.bound
+            stats["bound_method"] = "cp-sat (whole model)"
         if opt.optimal:
             status = PlanStatus.optimal
+    stats.update(gap_stats(problem, placements, bound, capacity))
     status = _stopped_status(status, stop, stats)
     return assemble_plan(
         portfolio,
@@ -189,6 +191,32 @@ def solve(
         stats=stats,
         explain=_explainer(problem, settings, status, spent, stats),
     )
+
+
+def gap_stats(
+    problem: Problem, placements: dict[int, Placement], bound: float, capacity: CapacityBound
+) -> dict[str, object]:
+    """The plan's gap in PMO words, for ``plan.stats``: the late working days no plan can avoid
+    (``late_days_bound``, proven by ``late_days_bound_method``), this plan's
+    (``late_days``) and the share of them not proven unavoidable (``late_days_gap_pct``);
+    the objective's gap to its bound (``gap_pct``) and what proves that bound
+    (``bound_method``, unless the whole-model search already named it)."""
+    objective = objective_of(problem, placements)
+    late = int(project_lateness(problem, placements).sum())
+    lateness = capacity.lateness
+    floor = lateness.days if lateness is not None else 0
+    out: dict[str, object] = {
+        "late_days": late,
+        "late_days_bound": floor,
+        "late_days_bound_method": lateness.method if lateness is not None else "critical path",
+        "late_days_gap_pct": round(100 * (late - floor) / late, 1) if late else 0.0,
+        "gap_pct": round(100 * max(0.0, objective - bound) / abs(objective), 1) if objective else 0.0,
+    }
+    if bound <= capacity.objective + 1e-9:
+        out["bound_method"] = (
+            "capacity of " + ", ".join(capacity.binding) if capacity.binding else "critical path"
+        )
+    return out
 
 
 def _stopped_status(status: PlanStatus, stop: StopRequest | None, stats: dict[str, object]) -> PlanStatus:
@@ -233,6 +261,8 @@ def _without_levelling(
         remaining = max(0.1, settings.time_limit - (time.perf_counter() - began))
         sub = solve_whole(problem, {}, result.placements, settings, remaining, stop=stop)
         stats: dict[str, object] = {"method": "cp-sat full model", "cp_sat_status": sub.status}
+        if sub.cut_by_wall:
+            stats["cut_by_wall_guard"] = True
         if sub.status == "INFEASIBLE":
             remaining = max(1.0, settings.time_limit - (time.perf_counter() - began))
             reasons = diagnose(problem, seconds=remaining)

@@ -259,12 +259,15 @@ class CapacityBound:
         Each class's bound on the finish-driven terms, best first.
     binding
         Names of the classes whose capacity sets the bound (the bottleneck), if any.
+    lateness
+        What the same relaxation proves about late working days (:class:`LatenessBound`).
     """
 
     objective: float
     makespan: int
     classes: list[ClassBound]
     binding: list[str]  # the classes that set it (empty: the critical path alone does)
+    lateness: LatenessBound | None = None
 
 
 def capacity_bound(problem: Problem, deadline: float | None = None) -> CapacityBound:
@@ -282,10 +285,15 @@ def capacity_bound(problem: Problem, deadline: float | None = None) -> CapacityB
     finish_terms = float(floor.cost.sum())
     per_class = []
     finish_from = makespan_from = None
+    late_floor = _late_days_floor(problem, floor.earliest_finish)
+    late_days, late_from = float(late_floor.sum()), "critical path"
     for resource in resource_classes(problem):
         if deadline is not None and time.perf_counter() > deadline:
             break
         demands = _demands(problem, resource, windows, tail, earliest_finish)
+        late = class_late_days_bound(problem, demands, resource.capacity, late_floor)
+        if late is not None and late > late_days + 1e-9:
+            late_days, late_from = late, f"capacity of {resource.name}"
         value = class_cost_bound(problem, demands, resource.capacity, floor.cost)
         if value is not None:
             per_class.append(ClassBound(resource.name, value))
@@ -297,7 +305,8 @@ def capacity_bound(problem: Problem, deadline: float | None = None) -> CapacityB
                 makespan, makespan_from = days, resource.name
     per_class.sort(key=lambda c: -c.value)
     binding = list(dict.fromkeys(n for n in (finish_from, makespan_from) if n is not None))
-    return CapacityBound(finish_terms + weights.makespan * makespan, makespan, per_class, binding)
+    lateness = LatenessBound(int(np.ceil(late_days - 1e-6)), late_from)
+    return CapacityBound(finish_terms + weights.makespan * makespan, makespan, per_class, binding, lateness)
 
 
 @dataclass(frozen=True)
@@ -354,26 +363,22 @@ def class_late_days_bound(
     return flow.optimal_cost() / COST_SCALE + rest
 
 
-def late_days_bound(problem: Problem, deadline: float | None = None) -> LatenessBound:
-    """The best of the critical path's and every class's late-days bounds (past ``deadline``,
-    a ``perf_counter`` time, the classes not yet bounded are left out)."""
-    windows = time_windows(problem)
-    tail = tails(problem, windows)
-    floor = critical_path_floor(problem, windows)
-    project_floor = np.array(
+def _late_days_floor(problem: Problem, earliest_finish: np.ndarray) -> np.ndarray:
+    """Per project: working days late at its critical-path finish (0 for a proposed one, which
+    may be left out)."""
+    return np.array(
         [
-            float(_late_days(problem, p, floor.earliest_finish[p : p + 1])[0])
+            float(_late_days(problem, p, earliest_finish[p : p + 1])[0])
             if problem.project_committed[p]
             else 0.0
             for p in range(problem.num_projects)
         ]
     )
-    best, method = float(project_floor.sum()), "critical path"
-    for resource in resource_classes(problem):
-        if deadline is not None and time.perf_counter() > deadline:
-            break
-        demands = _demands(problem, resource, windows, tail, floor.earliest_finish)
-        value = class_late_days_bound(problem, demands, resource.capacity, project_floor)
-        if value is not None and value > best + 1e-9:
-            best, method = value, f"capacity of {resource.name}"
-    return LatenessBound(int(np.ceil(best - 1e-6)), method)
+
+
+def late_days_bound(problem: Problem, deadline: float | None = None) -> LatenessBound:
+    """The best of the critical path's and every class's late-days bounds (past ``deadline``,
+    a ``perf_counter`` time, the classes not yet bounded are left out)."""
+    lateness = capacity_bound(problem, deadline).lateness
+    assert lateness is not None
+    return lateness

@@ -196,6 +196,9 @@ def random_projects(
     return chosen[: max(size, 1)]
 
 
+LATE_WORK = ("late_projects", "blocking_work")
+"""The neighbourhoods built around late projects (the rest free work anywhere)."""
+
 NEIGHBOURHOODS: tuple[tuple[str, Neighbourhood], ...] = (
     ("late_projects", late_projects),
     ("blocking_work", blocking_work),

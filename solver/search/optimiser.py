@@ -27,7 +27,7 @@ from solver.evaluate import objective_of
 from solver.planning.disruption import Disruption
 from solver.problem import Problem
 from solver.search import population, schedule_search
-from solver.search.neighbourhoods import NEIGHBOURHOODS
+from solver.search.neighbourhoods import LATE_WORK, NEIGHBOURHOODS
 from solver.settings import LnsTuning, SolverSettings, Stall
 from solver.stop import StopRequest, stopped
 
@@ -293,33 +293,43 @@ def _construct(search: _Search, result: OptimiseResult) -> None:
     """Search among slack orders from each step in turn while it pays, then try the orders
     that take projects whole.
 
-    All of it shares at most ``share_of_time_limit`` of the time limit
+    All of it shares at most ``share_of_time_limit`` of the time limit, and the slack orders
+    end once ``patience_share`` of it has passed without a better plan
     (:class:`~solver.settings.ConstructionTuning`); deterministic runs try every fixed order
     and charge each levelling pass by the number of tasks.
     """
     problem, settings = search.problem, search.settings
     tuning = settings.tuning.construction
     budget = tuning.share_of_time_limit * settings.time_limit
+    patience = tuning.patience_share * settings.time_limit
     charge = max(tuning.min_deterministic_seconds, tuning.deterministic_seconds_per_task * problem.num_tasks)
 
+    def spent() -> float:
+        return search.spent_det if settings.deterministic else time.perf_counter() - search.began
+
+    last = [spent()]  # when the last better plan came
+
     def out_of_budget() -> bool:
-        if search.stopped():
+        if search.stopped() or (settings.deterministic and search.guard()):
             return True
-        if settings.deterministic:
-            return search.guard() or search.spent_det > budget
-        return time.perf_counter() - search.began > budget
+        return spent() > budget
+
+    def stalled() -> bool:
+        return out_of_budget() or spent() - last[0] > patience
 
     def stop() -> bool:  # asked before each pass: in deterministic mode the pass is charged here
         if settings.deterministic:
             search.spent_det += charge
-        return out_of_budget()
+        return stalled()
 
     for step in tuning.slack_steps:
-        if out_of_budget():
+        if stalled():
             break
         for name, plan, value in yield_search(
             problem, step, search.value, stop, settings.seed, tuning=tuning
         ):
+            if value < result.objective - 1e-9:
+                last[0] = spent()
             _start_from(search, result, name, plan.placements, value)
     if (settings.deterministic and not search.guard()) or not out_of_budget():
         left = None if settings.deterministic else budget - (time.perf_counter() - search.began)
@@ -745,7 +755,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             result.placements,
             result.objective,
             random.Random(settings.seed if k == 0 else settings.seed * 7919 + k),
-            {name: tuning.first_weights.get(name, 1.0) for name in picks},
+            {name: tuning.late_work_weight if name in LATE_WORK else 1.0 for name in picks},
             tuning.start_size,
         )
         for k in range(count)
@@ -759,9 +769,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     def prepare(lane: _Lane) -> _Step | None:
         """The lane's next neighbourhood and the solve of it (None: it frees nothing)."""
         nonlocal iterations
-        untried = [n for n in lane.scores if n not in lane.tries] if tuning.scoring == "gain" else []
-        weights = [1.0] * len(untried) if untried else _weights(lane.scores, tuning)
-        name = lane.rng.choices(untried or list(lane.scores), weights=weights)[0]
+        name = lane.rng.choices(list(lane.scores), weights=_weights(lane.scores, tuning))[0]
         lane.tries[name] = lane.tries.get(name, 0) + 1
         free = search.movable(picks[name](problem, lane.placements, lane.size, lane.rng))
         if not free:

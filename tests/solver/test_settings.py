@@ -35,6 +35,7 @@ ENGINE_DEFAULTS = {
     },
     "construction": {
         "share_of_time_limit": 0.5,
+        "patience_share": 0.1,
         "deterministic_seconds_per_task": 1.3e-4,
         "min_deterministic_seconds": 0.01,
         "slack_steps": (2, 4, 1, 6, 3, 12),
@@ -55,12 +56,12 @@ ENGINE_DEFAULTS = {
         "step_workers": 1,
         "lanes": 1,
         "adopt_after": 3,
+        "late_work_weight": 4.0,
         "scoring": "gain",
         "gain_memory": 0.7,
         "gain_floor": 0.05,
-        "first_weights": {},
-        "single_worker_cp_sat_parameters": {"cp_model_probing_level": 0},
         "cp_sat_parameters": {"symmetry_level": 0},
+        "single_worker_cp_sat_parameters": {"cp_model_probing_level": 0},
     },
     "staffing": {
         "search_max_tasks": 50,
@@ -94,8 +95,8 @@ ENGINE_DEFAULTS = {
     "deterministic": {
         "seconds_per_unit": 4.0,
         "seconds_per_unit_per_shared_interval": 0.02,
-        "seconds_per_model_element": 1e-4,
-        "search_share": 0.9,
+        "seconds_per_model_element": 1.25e-4,
+        "search_share": 0.8,
     },
 }
 """The values the engine was measured with (benchmarks/RESULTS.md): a change to a default

@@ -509,3 +509,22 @@ def test_makespan_objective_on_pools() -> None:
     pf.objective.makespan = 1
     result = cp_solve(pf)
     assert result.status == "OPTIMAL" and result.objective == pytest.approx(10)
+
+
+def test_a_person_eligible_for_two_slots_is_charged_the_one_they_fill() -> None:
+    # ann alone has dev; on task a she can take the 100 % pm slot or the 50 % dev slot. Filling
+    # the dev slot (bob takes pm) leaves her half a day for b's 50 % dev slot at the same time:
+    # a valid plan with both on time, which a model charging her the larger slot forbade
+    people = [person("ann", {"dev": 3, "pm": 3}), person("bob", {"pm": 3})]
+    both = [{"skill": "pm", "allocation": 100}, {"skill": "dev", "allocation": 50}]
+    pf = portfolio(
+        people,
+        [
+            project("a", [task("t", 5, both)], due="2027-01-08"),
+            project("b", [task("t", 5, [{"skill": "dev", "allocation": 50}])], due="2027-01-08"),
+        ],
+        objective={"tardiness": 1000, "completion": 1, "cost": 0, "continuity": 0},
+    )
+    result = cp_solve(pf)
+    assert result.status == "OPTIMAL" and result.placements is not None
+    assert {pl.start for pl in result.placements.values()} == {0}  # side by side, both on time

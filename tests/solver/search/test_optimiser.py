@@ -330,3 +330,55 @@ def test_large_staffed_models_switch_to_the_start_order_search_once_cp_sat_stall
     )
     solve(portfolio, SolverSettings(time_limit=2, workers=2, strategy="full", tuning=too_large))
     assert seen == [(0, 0)]
+
+
+def test_a_deterministic_run_whose_charges_fall_short_is_cut_by_the_wall_guard() -> None:
+    # charges a thousand times too small: the budget would last for minutes, the guard ends it
+    pf = parse_portfolio(generate_size("p10", seed=2))
+    cheap = SearchTuning(
+        deterministic=DeterministicTuning(
+            seconds_per_unit=0.001, seconds_per_unit_per_shared_interval=0, seconds_per_model_element=0
+        )
+    )
+    cut = solve(pf, SolverSettings(time_limit=2, deterministic=True, tuning=cheap, explain=False))
+    assert cut.stats.get("cut_by_wall_guard") is True
+    assert cut.status.has_plan and check_plan(pf, cut) == []
+    assert cut.solve_seconds <= 2 + 1.0
+
+
+@pytest.mark.slow
+def test_a_calibrated_deterministic_run_ends_in_its_time_and_repeats_itself() -> None:
+    pf = parse_portfolio(generate_size("demo", seed=1))
+    chosen = SolverSettings(time_limit=3, deterministic=True, seed=2, explain=False)
+    plans = [solve(pf, chosen) for _ in range(2)]
+    for plan in plans:
+        assert plan.solve_seconds <= 3 + 1.0
+    if not any(p.stats.get("cut_by_wall_guard") for p in plans):  # a busy machine may cut one
+        assert len({p.model_dump_json(include={"assignments", "objective"}) for p in plans}) == 1
+
+
+def test_portfolios_whose_people_share_their_days_are_searched_by_neighbourhoods() -> None:
+    demo = compile_problem(parse_portfolio(generate_size("demo", seed=1)))
+    small = compile_problem(parse_portfolio(generate_size("p10", seed=0)))
+    assert optimiser.shared_interval_count(demo) > FullModelTuning().max_shared_intervals
+    assert not optimiser.solves_whole(demo, SolverSettings())
+    assert optimiser.solves_whole(small, SolverSettings())
+    assert optimiser.solves_whole(demo, SolverSettings(strategy="full"))
+    # a one-task-at-a-time person is no shared interval, whatever the size
+    one_at_a_time = compile_problem(portfolio([person("ann")], [project("a", [task("t", 2)])]))
+    assert optimiser.shared_interval_count(one_at_a_time) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lanes", [1, 2])
+def test_lns_lanes_give_valid_plans_and_try_every_neighbourhood(lanes: int) -> None:
+    pf = parse_portfolio(generate_size("p10", seed=3))
+    tuning = SearchTuning.model_validate({"lns": {"lanes": lanes}})
+    plan = solve(pf, SolverSettings(time_limit=4, strategy="lns", seed=1, tuning=tuning))
+    assert plan.status.has_plan and check_plan(pf, plan) == []
+    moves = plan.stats["lns_moves"]
+    assert isinstance(moves, dict)
+    steps = sum(int(str(m).split("/")[1]) for m in moves.values())
+    # each neighbourhood is tried once before the scores choose (one lane: in the first steps)
+    assert len(moves) >= min(len(optimiser.NEIGHBOURHOODS), steps // lanes)
+    assert plan.stats.get("lns_lanes", 1) == lanes
