@@ -154,8 +154,6 @@ def main(argv: list[str] | None = None) -> None:
     for item in args.engine:
         label, _, path = item.partition("=")
         engines.append((label, Path(path).resolve()))
-    if args.engine and not any(p is not None and p == ROOT for _, p in engines[1:]):
-        pass  # "this" stays the first engine
     rows, runs_text = [], []
     for name in args.portfolios:
         for limit in args.limits:
