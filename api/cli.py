@@ -27,7 +27,8 @@ from rich.progress import Progress as RichProgress
 from api.budget import solve_time_limit
 from api.interrupt import GUARD, Interrupted, run_stoppable
 from api.output import OutputError, check_target, is_stdout, write_text
-from api.report import markdown_report, print_explanation, print_summary
+from api.report import print_explanation, print_summary
+from api.scenario_commands import load_input_or_exit, out_dir_targets, write_out_dir
 from api.service.commands import register_service_commands
 from api.startup import import_cp_model_without_pandas
 from api.streams import guard_standard_streams
@@ -48,7 +49,7 @@ from model.load import (
     problem_count,
     read_bytes,
 )
-from model.plan import ErrorItem, Plan, PlanStatus, TaskChange
+from model.plan import ErrorItem, Plan, PlanStatus
 from model.portfolio import Portfolio
 from model.rules import Issue
 
@@ -119,13 +120,25 @@ def _fail_invalid(exc: InvalidInput, as_json: bool, what: str = "input") -> NoRe
     raise typer.Exit(ExitCode.INVALID_INPUT)
 
 
+def _not_mapped(note: str) -> None:
+    err_console.print(line(f"not mapped: {note}"))
+
+
+def read_other_portfolio(path: Path) -> Portfolio | None:
+    """The portfolio of an .xlsx workbook or MS Project XML file (``None`` for JSON), its notes on
+    standard error: the reader ``pmo compare`` gives scenarios for their files and bases."""
+    from api.interchange.detect import read_other_format
+
+    return read_other_format(path, on_note=_not_mapped)
+
+
 def load_portfolio_or_exit(path: Path, as_json: bool) -> Portfolio:
     """Parse a portfolio file (JSON, an .xlsx workbook or MS Project XML, told by content),
     exiting with code 4 and path-precise errors if invalid."""
     from api.interchange.detect import read_portfolio_file
 
     try:
-        return read_portfolio_file(path, on_note=lambda note: err_console.print(line(f"not mapped: {note}")))
+        return read_portfolio_file(path, on_note=_not_mapped)
     except InvalidInput as exc:
         _fail_invalid(exc, as_json)
 
@@ -185,7 +198,9 @@ def emit_plan(
             if not kept:
                 write_or_exit(output, text)
         if report is not None:
-            write_or_exit(report, markdown_report(portfolio, plan))
+            from api.html_report import plan_report  # HTML for a .html path, else markdown
+
+            write_or_exit(report, plan_report(report, portfolio, plan))
         if to_stdout:
             print(text)
         else:
@@ -277,7 +292,13 @@ Output = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write the plan JSON here (- for standard output)."),
 ]
-Report = Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")]
+Report = Annotated[
+    Path | None, typer.Option("--report", help="Write a report here: HTML for a .html file, else markdown.")
+]
+SettingsFile = Annotated[
+    Path | None,
+    typer.Option("--settings", help="Solver settings from a TOML file (\\[solver] table); options override it."),
+]
 
 
 def _for_the_command(settings: SolverSettings, portfolio: Portfolio) -> SolverSettings:
@@ -325,8 +346,20 @@ def solve_with_progress(portfolio: Portfolio, settings: SolverSettings, shown_li
     import_cp_model_without_pandas()
     from solver.solve import solve
 
+    return run_with_progress(
+        lambda on_progress, stop: solve(portfolio, settings, on_progress, stop), shown_limit
+    )
+
+
+def run_with_progress(
+    work: Callable[[Callable[[Progress], None], StopRequest], Plan],
+    shown_limit: float,
+    label: str = "solving",
+) -> Plan:
+    """Run a stoppable solve (``work`` takes the progress callback and the stop request) while
+    a progress bar shows time, objective, bound and gap (on stderr)."""
     columns = (
-        TextColumn("[bold]solving[/bold]"),
+        TextColumn(f"[bold]{label}[/bold]"),
         BarColumn(),
         TimeElapsedColumn(),
         TextColumn("{task.fields[status]}", markup=False),
@@ -344,7 +377,7 @@ def solve_with_progress(portfolio: Portfolio, settings: SolverSettings, shown_li
                 status=f"objective {objective}  bound {bound}  gap {gap}  ({event.message})",
             )
 
-        return solve_or_stop(lambda stop: solve(portfolio, settings, on_progress, stop))
+        return solve_or_stop(lambda stop: work(on_progress, stop))
 
 
 @app.command("solve")
@@ -383,7 +416,7 @@ def solve_command(
     check_outputs_or_exit(as_json, output=output, report=report)
     if fmt is not None:
         _solve_benchmark(portfolio_file, fmt, settings, output, report, as_json)
-    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    portfolio = load_input_or_exit(portfolio_file, as_json)  # a portfolio or a scenario file
     _run_solve(portfolio, settings, output, report, as_json)
 
 
@@ -512,7 +545,7 @@ def explain_command(
     For an infeasible portfolio: the conflicting rules and what would fix them.
     """
     settings = _settings_or_exit(as_json, time_limit, None, None, None, False, True)
-    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    portfolio = load_input_or_exit(portfolio_file, as_json)  # a portfolio or a scenario file
     import_cp_model_without_pandas()
     from solver.analysis.explain import explain_plan
     from solver.solve import solve
@@ -553,6 +586,23 @@ def compare_command(
         ),
     ] = False,
     as_json: JsonFlag = False,
+    deterministic: Deterministic = False,
+    settings_file: SettingsFile = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Write each scenario's applied portfolio and plan JSON here."),
+    ] = None,
+    noise: Annotated[
+        float,
+        typer.Option(
+            "--noise", min=0, max=100, help="Objective changes within this % of the baseline's: noise."
+        ),
+    ] = 1.0,
+    parallel: Annotated[int | None, typer.Option("--parallel", help="Solves at a time.")] = None,
+    backend_name: Annotated[str, typer.Option("--backend", help="local (child processes) or ray.")] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Ray cluster (default $PMO_RAY_ADDRESS, else a local Ray).")
+    ] = None,
 ) -> None:
     """Solve a baseline and what-if scenarios side by side (in parallel within the cores).
 
@@ -561,14 +611,17 @@ def compare_command(
     """
     from model.scenario import load_for_compare
 
-    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, False, True)
+    settings = _settings_or_exit(
+        as_json, time_limit, workers, seed, None, deterministic, True, settings_file
+    )
     check_outputs_or_exit(as_json, report=report)
     try:
-        portfolios = load_for_compare(files, confine=not base_anywhere)
+        portfolios = load_for_compare(files, confine=not base_anywhere, read_other=read_other_portfolio)
     except InvalidInput as exc:
         _fail_invalid(exc, as_json)
+    targets = out_dir_targets(out_dir, list(portfolios)) if out_dir is not None else {}
     import_cp_model_without_pandas()
-    from api.compare_report import comparison_markdown, print_comparison
+    from api.compare_report import print_comparison
     from solver.planning.compare import compare
 
     largest = max(portfolios.values(), key=lambda p: sum(len(x.tasks) for x in p.projects))
@@ -578,12 +631,21 @@ def compare_command(
         if not as_json:
             err_console.print(line(f"solved {label}: {plan.status.value} in {plan.solve_seconds:.1f} s"))
 
-    comparison = compare(portfolios, budget, on_done=done)
+    from api.backends import backend_or_exit
+
+    with backend_or_exit(backend_name, ray_address, parallel, as_json) as backend:
+        comparison = compare(
+            portfolios, budget, max_parallel=parallel, on_done=done, backend=backend, noise=noise / 100
+        )
     with GUARD.deferred():
         if report:
-            write_or_exit(report, comparison_markdown(comparison))
+            from api.html_report import comparison_report  # HTML for a .html path, else markdown
+
+            write_or_exit(report, comparison_report(report, comparison, portfolios))
+        if targets:
+            write_out_dir(targets, portfolios, comparison.plans)
         if as_json:
-            print(comparison.model_dump_json(indent=2))
+            print(json.dumps(comparison.dump(with_plans=True), indent=2))
         else:
             print_comparison(console, comparison)
     raise typer.Exit(ExitCode.PLAN)
@@ -627,11 +689,19 @@ def replan_command(
     move_weight: Annotated[float, typer.Option(help="Cost of moving a task.")] = 500.0,
     shift_weight: Annotated[float, typer.Option(help="Cost per working day a task shifts.")] = 50.0,
     people_weight: Annotated[float, typer.Option(help="Cost per person taken off a task.")] = 500.0,
+    baseline_portfolio: Annotated[
+        Path | None,
+        typer.Option(
+            "--baseline-portfolio",
+            help="The portfolio the baseline was made for: what changed is then known exactly.",
+        ),
+    ] = None,
     output: Output = None,
     report: Report = None,
     time_limit: TimeLimit = None,
     workers: Workers = None,
     seed: Seed = None,
+    deterministic: Deterministic = False,
     as_json: JsonFlag = False,
 ) -> None:
     """Replan from a baseline: done and in-progress work stays, the rest moves as little as it can."""
@@ -639,42 +709,40 @@ def replan_command(
     dates, issues = _replan_issues(as_of, freeze_until, max_changes, weights)
     if issues:
         _fail_invalid(InvalidInput(issues), as_json)
-    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, False, True)
+    settings = _settings_or_exit(as_json, time_limit, workers, seed, None, deterministic, True)
     check_outputs_or_exit(as_json, output=output, report=report)
-    portfolio = load_portfolio_or_exit(portfolio_file, as_json)
+    portfolio = load_input_or_exit(portfolio_file, as_json)  # a portfolio or a scenario file
     baseline = load_plan_or_exit(baseline_file, as_json, "baseline plan")
+    previous = load_portfolio_or_exit(baseline_portfolio, as_json) if baseline_portfolio else None
     import_cp_model_without_pandas()
     from solver.planning.disruption import DisruptionWeights
-    from solver.planning.replan import ReplanRequest, replan
+    from solver.planning.replan import ReplanRequest, replan, request_issues
 
     request = ReplanRequest(
         as_of=dates["--as-of"],
         freeze_until=dates.get("--freeze-until"),
         max_changes=max_changes,
         weights=DisruptionWeights(move_weight, shift_weight, people_weight),
+        previous=previous,
     )
+    issues = request_issues(portfolio, baseline, request)
+    if issues:
+        _fail_invalid(InvalidInput(issues), as_json)
     budget = _for_the_command(settings, portfolio)
-    plan = solve_or_stop(lambda stop: replan(portfolio, baseline, request, budget, stop=stop))
-    if not as_json and not is_stdout(output) and plan.status.has_plan:
-        changed = plan.stats.get("changed_tasks", 0)
-        total = plan.stats.get("baseline_tasks", 0)
-        console.print(
-            line(f"{len(plan.changes)} change(s) against the baseline ({changed} of {total} tasks changed)")
+    quiet = as_json or is_stdout(output)
+    if quiet:
+        plan = solve_or_stop(lambda stop: replan(portfolio, baseline, request, budget, stop=stop))
+    else:
+        plan = run_with_progress(
+            lambda on_progress, stop: replan(portfolio, baseline, request, budget, on_progress, stop),
+            settings.time_limit,
+            "replanning",
         )
-        for change in plan.changes[:30]:
-            console.print(line(f"  {change.project}/{change.task}: {change.change} {_change_text(change)}"))
+    if not quiet and plan.status.has_plan:
+        from api.replan_report import print_replan
+
+        print_replan(console, plan)
     emit_plan(portfolio, plan, output, report, as_json)
-
-
-def _change_text(change: TaskChange) -> str:
-    parts = []
-    if change.old_start != change.new_start:
-        parts.append(f"{change.old_start} → {change.new_start}")
-    if change.people_added:
-        parts.append("+" + ", +".join(change.people_added))
-    if change.people_removed:
-        parts.append("-" + ", -".join(change.people_removed))
-    return "  ".join(parts)
 
 
 register_service_commands(app)
@@ -711,6 +779,18 @@ def main() -> None:
 from api.interchange.commands import register as _register_interchange  # noqa: E402 (needs `app`)
 
 _register_interchange(app)
+
+from api.scenario_commands import register as _register_scenario  # noqa: E402 (needs `app`)
+
+_register_scenario(app)
+
+from api.risk_commands import register as _register_risk  # noqa: E402 (needs `app`)
+
+_register_risk(app)
+
+from api.sweep_commands import register as _register_sweep  # noqa: E402 (needs `app`)
+
+_register_sweep(app)
 
 
 if __name__ == "__main__":

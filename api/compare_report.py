@@ -12,7 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from api.text import line, plain
-from solver.planning.compare import Comparison, PersonCell, PersonRow, ProjectCell, ScenarioOutcome
+from solver.planning.compare import (
+    UNCHANGED,
+    Comparison,
+    PersonCell,
+    PersonRow,
+    ProjectCell,
+    ScenarioOutcome,
+)
 
 __all__ = [
     "comparison_markdown",
@@ -22,6 +29,13 @@ __all__ = [
 ]
 
 MINUS = "−"
+
+
+def _noise_note(comparison: Comparison) -> str:
+    return (
+        "each scenario started from the baseline's plan repaired to it; an objective change within "
+        f"{100 * comparison.noise:g} % of the baseline's is solver noise"
+    )
 
 
 def _signed(value: float, digits: int = 0, suffix: str = "") -> str:
@@ -60,10 +74,25 @@ def _figure_cell(outcome: ScenarioOutcome, attr: str, digits: int, percent: bool
     return text
 
 
+def _difference(outcome: ScenarioOutcome) -> str:
+    """Whether a scenario's change of objective says something about the change or only
+    reflects solver noise."""
+    if outcome.baseline:
+        return "baseline"
+    if outcome.delta is None or outcome.noise_threshold is None:
+        return "—"
+    if outcome.start == UNCHANGED:
+        return "none: the baseline's plan"
+    if outcome.within_noise:
+        return f"within solver noise (≤ {outcome.noise_threshold:,.0f})"
+    return "beyond solver noise"
+
+
 def _summary_rows(comparison: Comparison) -> list[list[str]]:
     rows = [["status", *(s.status.value for s in comparison.scenarios)]]
     for label, attr, digits, percent in _FIGURES:
         rows.append([label, *(_figure_cell(s, attr, digits, percent) for s in comparison.scenarios)])
+    rows.append(["objective change", *(_difference(s) for s in comparison.scenarios)])
     rows.append(["solve seconds", *(f"{s.solve_seconds:.1f}" for s in comparison.scenarios)])
     return rows
 
@@ -199,7 +228,7 @@ def print_comparison(console: Console, comparison: Comparison, max_moves: int | 
             console.print(line(f"{outcome.name}: {text}"))
     console.print(
         f"{len(comparison.scenarios)} scenario(s) solved in {comparison.wall_seconds:.1f} s "
-        f"({comparison.parallel} at a time)"
+        f"({comparison.parallel} at a time); {_noise_note(comparison)}"
     )
 
 
@@ -251,6 +280,8 @@ def comparison_markdown(comparison: Comparison) -> str:
     names = comparison.names
     lines = [f"# Scenario comparison (baseline: {comparison.baseline})", ""]
     lines += _md_table(["", *names], _summary_rows(comparison))
+    note = _noise_note(comparison)
+    lines += ["", note[0].upper() + note[1:] + "."]
     lines += [
         "",
         "## Projects",

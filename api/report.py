@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from api.replan_report import replan_markdown
 from api.text import line, md_cell, plain
 from model.explanation import Explanation
 from model.plan import Plan, PlanStatus
@@ -140,6 +141,7 @@ def markdown_report(portfolio: Portfolio, plan: Plan) -> str:
             "|---|---|---|---|---|---|",
         ]
         lines += ["| " + " | ".join(md_cell(c) for c in row) + " |" for row in _project_rows(portfolio, plan)]
+        lines += replan_markdown(plan)  # a replan's changes and before/after (nothing for a solve)
         lines += ["", "## Utilisation", "", "| person | utilisation |", "|---|---|"]
         lines += [
             f"| {md_cell(pid)} | {100 * u:.0f} % |"

@@ -4,6 +4,13 @@ Usage::
 
     python -m benchmarks.compare_bench                      # p60, seed 0, 20 s per solve, 1 worker
     python -m benchmarks.compare_bench --size p30 --time-limit 10 --markdown out/compare.md
+    python -m benchmarks.compare_bench --trust --seeds 10 --repeat 3   # scenarios as changes of their base
+
+``--trust`` measures what a what-if can be trusted for: an unchanged scenario gets the
+base plan, identical, for every seed (default and deterministic settings, ``--unchanged-size``
+at ``--unchanged-time-limit``); the same one-change scenario ("priority shift") compared
+``--repeat`` times on ``--size`` at ``--time-limit``: the spread of its objective, against
+the relative noise threshold :data:`solver.planning.compare.DEFAULT_NOISE`.
 
 Scenarios, all built with the scenario ops of ``model/scenario.py`` on the generated
 portfolio: the baseline; two hires with the most demanded skill; a new high-priority
@@ -28,7 +35,7 @@ from api.generate import generate_size
 from model.load import parse_portfolio
 from model.portfolio import Portfolio
 from model.scenario import apply_scenario, parse_scenario
-from solver.planning.compare import compare, parallel_solves
+from solver.planning.compare import DEFAULT_NOISE, compare, parallel_solves
 from solver.settings import SolverSettings
 
 WALL_TARGET_SECONDS = 60.0
@@ -114,15 +121,89 @@ def build_scenarios(data: dict[str, Any]) -> dict[str, Portfolio]:
     return out
 
 
+def unchanged_rows(data: dict[str, Any], seeds: int, time_limit: float) -> list[tuple[str, int, int]]:
+    """Per settings kind: (kind, seeds whose unchanged scenario got the base plan exactly, seeds)."""
+    base = parse_portfolio(copy.deepcopy(data))
+    same = apply_scenario(parse_scenario({"name": "same", "base": data, "changes": []}))
+    rows = []
+    for kind, deterministic in (("default", False), ("deterministic", True)):
+        identical = 0
+        for seed in range(seeds):
+            settings = SolverSettings(time_limit=time_limit, seed=seed, deterministic=deterministic)
+            plans = compare({"base": base, "same": same}, settings).plans
+            identical += plans["same"].assignments == plans["base"].assignments
+        rows.append((kind, identical, seeds))
+    return rows
+
+
+def repeat_rows(
+    portfolios: dict[str, Portfolio], name: str, repeat: int, settings: SolverSettings
+) -> list[float]:
+    """The objective of scenario ``name`` over ``repeat`` comparisons with its baseline."""
+    chosen = {k: portfolios[k] for k in ("baseline", name)}
+    out = []
+    for k in range(repeat):
+        comparison = compare(chosen, settings)
+        outcome, base = comparison.outcome(name), comparison.outcome("baseline")
+        assert outcome.figures is not None and base.figures is not None
+        print(
+            f"  run {k + 1}: baseline {base.figures.objective:,.0f}, {name} {outcome.figures.objective:,.0f} "
+            f"(start: {outcome.start}; within noise: {outcome.within_noise})",
+            flush=True,
+        )
+        out.append(float(outcome.figures.objective or 0.0))
+    return out
+
+
+def trust(args: argparse.Namespace) -> int:
+    """The ``--trust`` tables; exit 0 when both targets are met."""
+    data = generate_size(args.unchanged_size, 0)
+    rows = [] if args.skip_unchanged else unchanged_rows(data, args.seeds, args.unchanged_time_limit)
+    print(
+        f"unchanged scenario on {args.unchanged_size} at {args.unchanged_time_limit:g} s, seeds 0–{args.seeds - 1}:"
+    )
+    print("| settings | identical to the base plan |\n|---|---|")
+    for kind, identical, seeds in rows:
+        print(f"| {kind} | {identical}/{seeds} |")
+    portfolios = build_scenarios(generate_size(args.size, args.seed))
+    settings = SolverSettings(time_limit=args.time_limit, seed=args.seed, deterministic=args.deterministic)
+    print(
+        f"'priority shift' on {args.size} seed {args.seed} compared {args.repeat} times at {args.time_limit:g} s:"
+    )
+    values = repeat_rows(portfolios, "priority shift", args.repeat, settings)
+    spread = (max(values) - min(values)) / min(values) if min(values) > 0 else 0.0
+    print("| runs | min | max | spread | noise threshold |\n|---|---|---|---|---|")
+    print(
+        f"| {len(values)} | {min(values):,.0f} | {max(values):,.0f} | {100 * spread:.2f} % | {100 * DEFAULT_NOISE:g} % |"
+    )
+    met = all(identical == seeds for _, identical, seeds in rows) and spread <= DEFAULT_NOISE
+    return 0 if met else 1
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; exit 0 if the wall time is within the target."""
+    """Run the benchmark; exit 0 if the wall time (``--trust``: both targets) is within the target."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="p60")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument(
+        "--time-limit", type=float, default=None, help="per solve (default 20 s; --trust: 10 s)"
+    )
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--markdown", type=Path, default=None, help="also write a markdown report here")
+    parser.add_argument("--trust", action="store_true", help="the scenario-as-change targets instead")
+    parser.add_argument("--seeds", type=int, default=10, help="--trust: seeds of the unchanged scenario")
+    parser.add_argument("--repeat", type=int, default=3, help="--trust: comparisons of one scenario")
+    parser.add_argument("--unchanged-size", default="demo")
+    parser.add_argument("--deterministic", action="store_true", help="--trust: the repeated comparisons too")
+    parser.add_argument(
+        "--skip-unchanged", action="store_true", help="--trust: only the repeated comparisons"
+    )
+    parser.add_argument("--unchanged-time-limit", type=float, default=2.0)
     args = parser.parse_args(argv)
+    if args.trust:
+        args.time_limit = args.time_limit or 10.0
+        return trust(args)
+    args.time_limit = args.time_limit or 20.0
 
     began = time.perf_counter()
     data = generate_size(args.size, args.seed)

@@ -212,6 +212,46 @@ class Crew(Strict):
         return value
 
 
+MAX_ESTIMATE_DAYS = 10_000  # as a duration (model.limits.InputLimits.max_duration)
+EstimateDays = Annotated[float, Field(gt=0, le=MAX_ESTIMATE_DAYS)]
+
+
+class Estimate(Strict):
+    """A three-point estimate of a task's length in working days (schedule risk only)."""
+
+    optimistic: EstimateDays = Field(description="Shortest credible length (working days, > 0).")
+    likely: EstimateDays = Field(description="Most likely length (working days).")
+    pessimistic: EstimateDays = Field(description="Longest credible length (working days).")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Estimate:
+        if not self.optimistic <= self.likely <= self.pessimistic:
+            raise ValueError(
+                f"give optimistic ≤ likely ≤ pessimistic, not {self.optimistic:g}, {self.likely:g}, "
+                f"{self.pessimistic:g}"
+            )
+        return self
+
+
+class Spread(Strict):
+    """A three-point estimate as shares of the planned length (likely = the planned length)."""
+
+    optimistic: float = Field(
+        gt=0, le=1, description="Shortest length as a share of the planned one (0 < x ≤ 1)."
+    )
+    pessimistic: float = Field(
+        ge=1, le=100, description="Longest length as a share of the planned one (1 ≤ x ≤ 100)."
+    )
+
+
+class RiskSettings(Strict):
+    """Portfolio-wide defaults of the schedule-risk analysis."""
+
+    default_spread: Spread | None = Field(
+        default=None, description="The estimate of every task without its own `estimate`; none: certain."
+    )
+
+
 class Task(Strict):
     """A unit of work: a fixed duration or an effort shared by a crew."""
 
@@ -236,6 +276,9 @@ class Task(Strict):
     )
     earliest_start: dt.date | None = Field(default=None, description="Task window: earliest start.")
     latest_finish: dt.date | None = Field(default=None, description="Task window: latest finish.")
+    estimate: Estimate | None = Field(
+        default=None, description="Three-point estimate of the length for schedule risk (working days)."
+    )
 
     @field_validator("effort")
     @classmethod
@@ -368,6 +411,9 @@ class Portfolio(Strict):
     projects: list[Project] = Field(default_factory=list, description="Projects.")
     objective: ObjectiveWeights = Field(
         default_factory=ObjectiveWeights, description="Weights of the soft goals."
+    )
+    risk: RiskSettings | None = Field(
+        default=None, description="Defaults of the schedule-risk analysis (`pmo risk`)."
     )
 
     # Derived lookups are cached with the state they were built from, so a portfolio changed

@@ -895,6 +895,16 @@ def load_scenario(path: Path) -> Scenario:
     return parse_scenario(Path(path))
 
 
+PortfolioReader = Callable[[Path], Portfolio | None]
+"""Reads a portfolio file in a format the model does not parse itself (a workbook, MS Project
+XML, known to the caller); ``None`` when the file is not one of them (it is then read as JSON).
+Passed in by the interfaces, so the model never imports them."""
+
+
+def _other_format(path: Path, read_other: PortfolioReader | None) -> Portfolio | None:
+    return read_other(path) if read_other is not None else None
+
+
 def is_scenario_data(data: Any) -> bool:
     """Whether parsed JSON is a scenario (it has ``base`` or ``changes``) rather than a portfolio."""
     return isinstance(data, dict) and ("base" in data or "changes" in data)
@@ -983,7 +993,9 @@ def apply_changes(base: Portfolio, changes: Sequence[_Change]) -> Portfolio:
         raise InvalidInput(_blame(start, changes, exc.issues)) from None
 
 
-def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...], root: Path | None) -> Portfolio:
+def _read_base_file(
+    ref: str, base_dir: Path, chain: tuple[Path, ...], root: Path | None, read_other: PortfolioReader | None
+) -> Portfolio:
     """The portfolio named by a scenario's ``base`` file reference (issues prefixed ``base[ref]``);
     with a ``root``, the file must lie in it (symbolic links resolved)."""
     path = (base_dir / ref).resolve()
@@ -996,6 +1008,12 @@ def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...], root: Pat
         names = " → ".join(p.name for p in (*chain[chain.index(path) :], path))
         raise InvalidInput([Issue("base", f"scenario reference cycle: {names}")])
     try:
+        other = _other_format(path, read_other)
+    except InvalidInput as exc:
+        raise InvalidInput(_prefixed(exc.issues, prefix)) from None
+    if other is not None:
+        return other
+    try:
         data = read_json(path)
     except InvalidInput as exc:
         if exc.issues and exc.issues[0].path == str(path):
@@ -1005,7 +1023,7 @@ def _read_base_file(ref: str, base_dir: Path, chain: tuple[Path, ...], root: Pat
     try:
         if is_scenario_data(data):
             inner = _scenario_from_data(data, path)
-            return _resolve(inner, path.parent, (*chain, path), None, root)
+            return _resolve(inner, path.parent, (*chain, path), None, root, read_other)
         return parse_portfolio(data)
     except InvalidInput as exc:
         raise InvalidInput(_prefixed(exc.issues, prefix)) from None
@@ -1017,6 +1035,7 @@ def _resolve(
     chain: tuple[Path, ...],
     default_base: Portfolio | None,
     root: Path | None = None,
+    read_other: PortfolioReader | None = None,
 ) -> Portfolio:
     base = scenario.base
     if base is None:
@@ -1024,7 +1043,7 @@ def _resolve(
             raise InvalidInput([Issue("base", "no base portfolio: give `base` (an object or a file name)")])
         start = default_base
     elif isinstance(base, str):
-        start = _read_base_file(base, base_dir, chain, root)
+        start = _read_base_file(base, base_dir, chain, root, read_other)
     else:
         try:
             start = parse_portfolio(base.model_dump(mode="json"))
@@ -1039,6 +1058,7 @@ def apply_scenario(
     *,
     default_base: Portfolio | None = None,
     confine: bool = False,
+    read_other: PortfolioReader | None = None,
 ) -> Portfolio:
     """Resolve a scenario's base (following scenario files) and apply its changes.
 
@@ -1054,6 +1074,8 @@ def apply_scenario(
     confine
         Every base file, down the chain, must lie in ``base_dir`` or below it (``../`` and
         absolute paths that leave it are errors).
+    read_other
+        Reads base files of other formats (see :data:`PortfolioReader`); default: JSON only.
 
     Returns
     -------
@@ -1072,7 +1094,7 @@ def apply_scenario(
         base_dir = source.parent if source is not None else Path(".")
     chain = (source,) if source is not None else ()
     root = Path(base_dir).resolve() if confine else None
-    return _resolve(scenario, Path(base_dir), chain, default_base, root)
+    return _resolve(scenario, Path(base_dir), chain, default_base, root, read_other)
 
 
 def scenario_portfolio(path: Path | str, *, default_base: Portfolio | None = None) -> Portfolio:
@@ -1099,7 +1121,11 @@ def scenario_portfolio(path: Path | str, *, default_base: Portfolio | None = Non
 
 
 def load_portfolio_or_scenario(
-    path: Path | str, *, default_base: Portfolio | None = None, confine: bool = False
+    path: Path | str,
+    *,
+    default_base: Portfolio | None = None,
+    confine: bool = False,
+    read_other: PortfolioReader | None = None,
 ) -> Portfolio:
     """Load a file that is either a portfolio or a scenario (which is then applied).
 
@@ -1111,6 +1137,8 @@ def load_portfolio_or_scenario(
         The portfolio a scenario without ``base`` applies to.
     confine
         Base files must lie in the scenario's folder or below (see :func:`apply_scenario`).
+    read_other
+        Reads portfolio files of other formats, here and as bases (see :data:`PortfolioReader`).
 
     Raises
     ------
@@ -1118,22 +1146,29 @@ def load_portfolio_or_scenario(
         See :func:`model.load.parse_portfolio` and :func:`apply_scenario`.
     """
     path = Path(path)
+    other = _other_format(path, read_other)
+    if other is not None:
+        return other
     data = read_json(path)
     if not is_scenario_data(data):
         return parse_portfolio(data)
-    return apply_scenario(_scenario_from_data(data, path), default_base=default_base, confine=confine)
+    return apply_scenario(
+        _scenario_from_data(data, path), default_base=default_base, confine=confine, read_other=read_other
+    )
 
 
-def _label(path: Path) -> str:
+def _label(path: Path, portfolio: Portfolio) -> str:
     try:
         data = read_json(path)
-    except InvalidInput:
-        return path.stem
+    except InvalidInput:  # a file of another format: its portfolio's name
+        data = {"name": portfolio.name}
     name = data.get("name") if isinstance(data, dict) else None
     return name if isinstance(name, str) and name.strip() else path.stem
 
 
-def load_for_compare(paths: Sequence[Path | str], *, confine: bool = False) -> dict[str, Portfolio]:
+def load_for_compare(
+    paths: Sequence[Path | str], *, confine: bool = False, read_other: PortfolioReader | None = None
+) -> dict[str, Portfolio]:
     """The portfolios of ``pmo compare``: the first file is the baseline.
 
     Each file is a portfolio or a scenario; a scenario without ``base`` applies to the
@@ -1146,6 +1181,8 @@ def load_for_compare(paths: Sequence[Path | str], *, confine: bool = False) -> d
         Baseline first, then the scenarios.
     confine
         Each scenario's base files must lie in its folder or below (see :func:`apply_scenario`).
+    read_other
+        Reads portfolio files of other formats, given or as bases (see :data:`PortfolioReader`).
 
     Returns
     -------
@@ -1166,7 +1203,9 @@ def load_for_compare(paths: Sequence[Path | str], *, confine: bool = False) -> d
     for k, raw in enumerate(paths):
         path = Path(raw)
         try:
-            portfolio = load_portfolio_or_scenario(path, default_base=baseline, confine=confine)
+            portfolio = load_portfolio_or_scenario(
+                path, default_base=baseline, confine=confine, read_other=read_other
+            )
         except InvalidInput as exc:
             issues += [
                 Issue(f"{path.name}: {i.path}" if i.path else path.name, i.message) for i in exc.issues
@@ -1174,7 +1213,7 @@ def load_for_compare(paths: Sequence[Path | str], *, confine: bool = False) -> d
             continue
         if k == 0:
             baseline = portfolio
-        label = _label(path)
+        label = _label(path, portfolio)
         unique, n = label, 1
         while unique in out:
             n += 1

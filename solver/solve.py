@@ -12,8 +12,10 @@ from model.portfolio import Portfolio
 from solver.analysis.diagnose import diagnose
 from solver.analysis.explain import explain_assignments
 from solver.analysis.feasibility import infeasibility_reasons
+from solver.analysis.fixes import infeasible_explanation
 from solver.bounds.capacity import CapacityBound, capacity_bound
 from solver.construct.levelling import LEVELLING_RULES, LevellingResult, Placement, level
+from solver.construct.repair import repair_plan
 from solver.convert import to_assignments
 from solver.evaluate import objective_of, project_lateness
 from solver.problem import Problem, compile_problem
@@ -98,6 +100,8 @@ def solve(
     settings: SolverSettings | None = None,
     progress: ProgressCallback | None = None,
     stop: StopRequest | None = None,
+    *,
+    start: Plan | None = None,
 ) -> Plan:
     """Plan a validated portfolio.
 
@@ -113,6 +117,10 @@ def solve(
         When requested (from another thread), the search ends within a fraction of a
         second: the best plan so far is verified and returned with status ``stopped``,
         without an explanation; before any plan exists, ``no_solution``.
+    start
+        A plan of a close portfolio (a scenario's base plan): repaired to this one
+        (:func:`~solver.construct.repair.repair_plan`), it is the search's start and hint
+        unless levelling is better, so the result is never worse than the repaired plan.
 
     Returns
     -------
@@ -125,11 +133,15 @@ def solve(
     problem = compile_problem(portfolio)
     reasons = infeasibility_reasons(problem)
     if reasons:
+        # the proof says what cannot hold; the fixes, each proven by a checked plan, what to change
+        lines, fixes = infeasible_explanation(
+            portfolio, reasons, [str(r) for r in reasons], _left(settings, began), stop
+        )
         return empty_plan(
             PlanStatus.infeasible,
-            explanation=[str(r) for r in reasons],
+            explanation=lines,
             solve_seconds=time.perf_counter() - began,
-            stats={"method": "necessary checks"},
+            stats={"method": "necessary checks", **fixes},
         )
     first: list[float] = []
 
@@ -141,14 +153,22 @@ def solve(
     # the clock never decides a deterministic run
     deadline = None if settings.deterministic else began + settings.time_limit
     result, value, _ = best_levelling(problem, on_first, stop, deadline)
-    if value is None:
+    repaired = None
+    if start is not None and start.status.has_plan:
+        repaired = repair_plan(portfolio, problem, start.assignments, start.unscheduled_projects)
+    if value is None and repaired is None:
         return _without_levelling(portfolio, problem, result, settings, began, stop)
     stats: dict[str, object] = {
         "method": "levelling",
-        "first_plan_seconds": round(first[0], 3),
+        "first_plan_seconds": round(first[0] if first else time.perf_counter() - began, 3),
         "levelling_objective": value,
     }
     placements = result.placements
+    if repaired is not None:
+        better = value is None or repaired.objective <= value
+        stats["warm_start"] = repaired.summary + ("" if better else "; levelling was better")
+        if better:
+            placements = repaired.placements
     status = PlanStatus.feasible
     capacity = capacity_bound(problem, deadline)  # never below the critical-path bound: it starts there
     bound = capacity.objective
@@ -219,6 +239,11 @@ def gap_stats(
     return out
 
 
+def _left(settings: SolverSettings, began: float) -> float:
+    """Seconds of the time limit still left (a twentieth kept for writing the plan)."""
+    return max(0.0, 0.95 * settings.time_limit - (time.perf_counter() - began))
+
+
 def _stopped_status(status: PlanStatus, stop: StopRequest | None, stats: dict[str, object]) -> PlanStatus:
     """``stopped`` for a plan not proven best when the solve was asked to stop (recorded in ``stats``)."""
     if stop is None or not stop.requested:
@@ -265,7 +290,7 @@ def _without_levelling(
             stats["cut_by_wall_guard"] = True
         if sub.status == "INFEASIBLE":
             remaining = max(1.0, settings.time_limit - (time.perf_counter() - began))
-            reasons = diagnose(problem, seconds=remaining)
+            reasons = diagnose(problem, seconds=remaining / 2)  # the other half proves fixes
             head = ["these rules cannot all hold together; relaxing any one of them as shown is enough:"]
             lines = (
                 head + [f"{r.rule}: {r.message}" for r in reasons]
@@ -275,11 +300,12 @@ def _without_levelling(
                     "capacity together; no deadline or pin alone is to blame)"
                 ]
             )
+            lines, fixes = infeasible_explanation(portfolio, reasons, lines, _left(settings, began), stop)
             return empty_plan(
                 PlanStatus.infeasible,
                 explanation=lines,
                 solve_seconds=time.perf_counter() - began,
-                stats=stats,
+                stats={**stats, **fixes},
             )
         if sub.placements is not None:
             status = PlanStatus.optimal if sub.status == "OPTIMAL" else PlanStatus.feasible

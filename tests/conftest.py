@@ -197,6 +197,27 @@ def portfolio(
     return build(portfolio_dict(projects, people, start=START, end=end, skills=skills, **kw))
 
 
+def one_developer_for_two_deadlines() -> Portfolio:
+    """Ann (dev 3) can do a's 10-day build or b's 6-day build before their deadlines
+    (2027-01-22), not both; b's test (bob, qa) follows its build. Only a full search proves it
+    infeasible: every cheap check passes."""
+    return portfolio(
+        [person("ann", {"dev": 3}), person("bob", {"qa": 2})],
+        [
+            project("a", [task_with("build", 10, [{"skill": "dev", "level": 2}])], deadline="2027-01-22"),
+            project(
+                "b",
+                [
+                    task_with("build", 6, [{"skill": "dev", "level": 3}]),
+                    task_with("test", 4, [{"skill": "qa"}], dependencies=[{"task": "build"}]),
+                ],
+                deadline="2027-01-22",
+            ),
+        ],
+        end="2027-02-26",
+    )
+
+
 # --------------------------------------------------------------------------- pool-only plans
 
 

@@ -19,9 +19,9 @@ PROJECT = ("model", "solver", "api", "benchmarks")
 
 FORBIDDEN: dict[str, frozenset[str]] = {
     # the contract and the checker: no engine, no interface, no measurement
-    "model": frozenset({"solver", "api", "benchmarks", "ortools", "fastapi", "typer", "rich", "sqlalchemy"}),
+    "model": frozenset({"solver", "api", "benchmarks", "ortools", "fastapi", "typer", "rich", "sqlalchemy", "ray"}),
     # the engine: no interface, no measurement
-    "solver": frozenset({"api", "benchmarks", "fastapi", "typer", "rich", "sqlalchemy"}),
+    "solver": frozenset({"api", "benchmarks", "fastapi", "typer", "rich", "sqlalchemy", "ray"}),
     # every interface to the outside world: never the measurement suite
     "api": frozenset({"benchmarks"}),
     "benchmarks": frozenset(),

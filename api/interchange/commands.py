@@ -241,36 +241,23 @@ def checked_plan_or_exit(portfolio: Portfolio, plan: Plan) -> None:
 def _export_plan(
     fmt: ExportFormat, portfolio: Portfolio, plan: Plan, output: Path, person: str | None, table: str | None
 ) -> None:
-    if fmt == ExportFormat.xlsx:
-        from api.interchange.plan_xlsx import plan_xlsx
+    from api.interchange.exports import UnknownPart, export_part, export_plan
 
-        write_bytes(output, plan_xlsx(portfolio, plan))
-    elif fmt == ExportFormat.mspdi:
-        from api.interchange.mspdi_write import plan_mspdi
-
-        write_bytes(output, plan_mspdi(portfolio, plan))
-    elif fmt == ExportFormat.csv:
-        from api.interchange.csv_export import plan_csv, plan_csv_files
-        from api.interchange.plan_tables import TABLE_NAMES
-
-        if output.suffix.lower() == ".csv" or str(output) == "-":
-            chosen = table or "assignments"
-            if chosen not in TABLE_NAMES:
-                _fail([Issue("--table", f"unknown table '{chosen[:40]}' ({', '.join(TABLE_NAMES)})")])
-            write_bytes(output, plan_csv(portfolio, plan, chosen))
-        else:
-            _write_files(output, plan_csv_files(portfolio, plan))
-            return
+    option, part = ("--person", person) if fmt == ExportFormat.ics else ("--table", None)
+    if fmt == ExportFormat.csv and (output.suffix.lower() == ".csv" or str(output) == "-"):
+        part = table or "assignments"  # one .csv file: one table
+    if part is not None:
+        try:
+            _, data = export_part(fmt.value, portfolio, plan, part)
+        except UnknownPart as exc:
+            _fail([Issue(option, str(exc))])
+        write_bytes(output, data)
     else:
-        from api.interchange.ical import person_calendar, person_calendars
-
-        if person is not None:
-            if person not in {p.id for p in portfolio.people}:
-                _fail([Issue("--person", f"unknown person '{person[:40]}'")])
-            write_bytes(output, person_calendar(portfolio, plan, person))
-        else:
-            _write_files(output, person_calendars(portfolio, plan))
+        files = export_plan(fmt.value, portfolio, plan)
+        if fmt in (ExportFormat.csv, ExportFormat.ics):
+            _write_files(output, files)
             return
+        write_bytes(output, next(iter(files.values())))
     if str(output) != "-":
         _say(f"{fmt.value} written to {output}")
 

@@ -83,6 +83,22 @@ def read_portfolio_file(
     limits: InputLimits = DEFAULT_LIMITS,
 ) -> Portfolio:
     """A portfolio from a JSON, ``.xlsx`` or MSPDI file (see :func:`read_portfolio_bytes`)."""
+    other = read_other_format(path, on_note=on_note, limits=limits)
+    # JSON is parsed from the path, which keeps the file's name in its read errors
+    return other if other is not None else parse_portfolio(path, limits)
+
+
+def read_other_format(
+    path: Path, *, on_note: Callable[[str], None] | None = None, limits: InputLimits = DEFAULT_LIMITS
+) -> Portfolio | None:
+    """The portfolio of an ``.xlsx`` or MSPDI file, ``None`` for anything else (JSON, or a file
+    that cannot be read: the JSON loader says why); a :data:`model.scenario.PortfolioReader`.
+
+    Raises
+    ------
+    InvalidInput
+        The workbook or MSPDI file is invalid (see :func:`read_portfolio_bytes`).
+    """
     if file_format(path) == FileFormat.json:
-        return parse_portfolio(path, limits)  # keeps the file's name in its read errors
+        return None
     return read_portfolio_bytes(read_bytes(path, limits), on_note=on_note, limits=limits)

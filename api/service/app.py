@@ -15,7 +15,7 @@ from api.service.db import Database
 from api.service.migrate import upgrade
 from api.service.openapi import install_openapi
 from api.service.problems import install_handlers
-from api.service.routers import check, health, plans, portfolios, scenarios
+from api.service.routers import check, health, interchange, plans, portfolios, risk, scenarios, ui
 from api.service.routers import runs as run_routes
 from api.service.settings import Settings
 from api.service.workers import WorkerPool
@@ -38,7 +38,9 @@ TAGS = [
     {"name": "runs", "description": "Solves, comparisons and replans, run by worker processes."},
     {"name": "plans", "description": "Plans, their check, KPIs, explanation and changes."},
     {"name": "check", "description": "Check any plan against a stored portfolio."},
+    {"name": "interchange", "description": "Portfolios from Excel and MS Project files; plans as files."},
     {"name": "health", "description": "Liveness and readiness."},
+    {"name": "ui", "description": "Chart data of plans and comparisons, as the browser UI at `/ui/` draws."},
 ]
 
 
@@ -92,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workers = workers
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (portfolios, scenarios, run_routes, plans, check, health):
+    for module in (portfolios, scenarios, run_routes, plans, risk, check, health, ui, interchange):
         app.include_router(module.router)
     install_openapi(app)
     return app

@@ -99,6 +99,7 @@ def serve_command(
         f"pmo planning service: {base}  (database {settings.database_url}, {settings.run_workers} worker(s))"
     )
     typer.echo(f"API documentation: {base}/docs")
+    typer.echo(f"web UI: {base}/ui/  (paste the API key into its key field)")
     if demo is not None:
         portfolio_id, key = load_demo(settings.database_url, demo)
         typer.echo(f"demo portfolio: {base}/v1/portfolios/{portfolio_id}")

@@ -58,3 +58,13 @@ REPLAN_EXAMPLE: dict[str, Any] = {
     "max_changes": 5,
     "settings": {"time_limit": 10},
 }
+SWEEP_EXAMPLE: dict[str, Any] = {
+    "kind": "sweep",
+    "portfolio": "PORTFOLIO_ID",
+    "vary": [
+        {"op": "hire", "skill": "qa", "level": 2, "count": [0, 1, 2]},
+        {"op": "priority", "crm": [5, 10]},
+    ],
+    "rank_by": ["weighted_lateness", "late_projects", "cost"],
+    "settings": {"time_limit": 10},
+}

@@ -28,7 +28,7 @@ from api.budget import AFTER_SEARCH_SECONDS, AFTER_SEARCH_SECONDS_PER_TASK, MIN_
 from api.service import runs
 from api.service.db import Database
 from api.service.models import PlanRecord, RunRecord, utcnow
-from api.service.schemas import ReplanRunIn
+from api.service.schemas import ReplanRunIn, SweepRunIn
 from api.service.settings import Settings
 from api.service.store import Target, target_data
 from model.assemble import assemble_plan
@@ -226,6 +226,7 @@ class RunExecution:
             "solve": self._solve,
             "compare": self._compare,
             "replan": self._replan,
+            "sweep": self._sweep,
         }
         self.monitor.start()
         try:
@@ -397,6 +398,50 @@ class RunExecution:
         with self.owned_run() as (session, run):
             run.result = comparison.model_dump(mode="json")
             session.commit()
+        return runs.COMPLETED, None
+
+    def _sweep(self) -> tuple[str, str | None]:
+        """Solve every scenario of the grid (resolved at submission) on the configured backend, store each
+        plan as it ends (label: the scenario's name) and the ranked results at the end."""
+        from api.backends import close_backend, make_backend
+        from api.sweep import BASE_NAME, SweepScenario, parse_rank_by, run_sweep
+
+        body = SweepRunIn.model_validate(self.request)
+        targets = {t["label"]: t for t in self.targets}
+        scenarios = [
+            SweepScenario(t["label"], t.get("changes", []), self._portfolio(t)) for t in self.targets
+        ]
+        portfolios = {s.name: s.portfolio for s in scenarios}
+        settings = SolverSettings.model_validate({**self.request.get("settings", {}), "log": False})
+
+        def store(name: str, plan: Plan) -> None:
+            self._check_lost()
+            self._store_plan(targets[name], portfolios[name], plan, final=True, primary=name == BASE_NAME)
+
+        backend = make_backend(
+            self.settings.run_backend, self.settings.ray_address, "run_backend", self.settings.ray_auth_token
+        )
+        try:
+            result = run_sweep(
+                scenarios,
+                settings,
+                backend,
+                parallel=body.parallel,
+                rank_by=parse_rank_by(body.rank_by, "rank_by"),
+                stop=self.stop,
+                on_done=store,
+            )
+        finally:
+            close_backend(backend)
+        self._check_lost()
+        with self.owned_run() as (session, run):
+            run.result = result.model_dump(mode="json")
+            session.commit()
+        stopped = self._stopped_state()
+        if stopped is not None:
+            return stopped
+        if not any(row.has_plan for row in result.scenarios):
+            return runs.FAILED, "no scenario has a plan"
         return runs.COMPLETED, None
 
     def _replan(self) -> tuple[str, str | None]:

@@ -75,6 +75,11 @@ def run_plans(session: Session, run_id: str) -> dict[str, str]:
     return {label: plan_path(pid) for label, pid in rows}
 
 
+def _result_path(run: RunRecord, name: str) -> str | None:
+    """Where a run's result is served, once it has one."""
+    return f"{run_path(run.id)}/{name}" if run.result is not None else None
+
+
 def run_out(session: Session, run: RunRecord) -> RunOut:
     """How a run is shown."""
     targets = [
@@ -102,7 +107,8 @@ def run_out(session: Session, run: RunRecord) -> RunOut:
         first_plan_seconds=run.first_plan_seconds,
         plan=plan_path(run.plan_id) if run.plan_id else None,
         plans=run_plans(session, run.id),
-        comparison=f"{run_path(run.id)}/comparison" if run.result is not None else None,
+        comparison=_result_path(run, "comparison") if run.kind != "sweep" else None,
+        sweep=_result_path(run, "sweep") if run.kind == "sweep" else None,
         events=f"{run_path(run.id)}/events",
         message=run.message,
         targets=targets,

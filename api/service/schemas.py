@@ -39,6 +39,15 @@ class PortfolioOut(PortfolioSummary):
     portfolio: dict[str, Any] = Field(description="The latest version (schema: `Portfolio`).")
 
 
+class ImportedPortfolioOut(PortfolioOut):
+    """A portfolio stored from an uploaded file, with what the file held that it cannot carry."""
+
+    format: Literal["json", "xlsx", "mspdi"] = Field(description="The format the file held (told by content).")
+    notes: list[str] = Field(
+        default_factory=list, description="What of an MS Project file is not mapped (empty for the others)."
+    )
+
+
 class VersionSummary(BaseModel):
     """One kept version of a portfolio."""
 
@@ -129,7 +138,26 @@ class ReplanRunIn(_RunBody):
     scenario: Ident | None = Field(default=None, description="Or a scenario to replan.")
 
 
-RunIn = Annotated[SolveRunIn | CompareRunIn | ReplanRunIn, Field(discriminator="kind")]
+class SweepRunIn(_RunBody):
+    """A grid of typed changes to a stored portfolio, expanded into scenarios, solved and ranked (`pmo sweep`)."""
+
+    kind: Literal["sweep"]
+    portfolio: Ident = Field(description="The base portfolio.")
+    version: int | None = Field(default=None, ge=1, description="Its version (default: its latest).")
+    vary: list[dict[str, Any]] = Field(
+        min_length=1,
+        max_length=20,
+        description="Axes, as in a sweep file: `{op, FIELD: [values]…}` (a list is one dimension; "
+        "`priority`/`due`/`deadline`/`capacity` take ids as keys) or `{name, options: [[changes…]…]}`.",
+    )
+    rank_by: list[str] | None = Field(
+        default=None,
+        description="Criteria, lexicographic, lower first (default weighted_lateness, late_projects, cost).",
+    )
+    parallel: int | None = Field(default=None, ge=1, le=256, description="Solves at a time (Ray backend).")
+
+
+RunIn = Annotated[SolveRunIn | CompareRunIn | ReplanRunIn | SweepRunIn, Field(discriminator="kind")]
 
 RunState = Literal["queued", "running", "completed", "infeasible", "cancelled", "failed", "interrupted"]
 
@@ -147,7 +175,7 @@ class RunOut(BaseModel):
     """A run: its state, its figures so far and where its plans are."""
 
     id: str
-    kind: Literal["solve", "compare", "replan"]
+    kind: Literal["solve", "compare", "replan", "sweep"]
     state: RunState = Field(
         description="queued, running, completed, infeasible, cancelled, failed or interrupted (the server "
         "stopped during the run: its last stored plan is kept)."
@@ -168,6 +196,7 @@ class RunOut(BaseModel):
     comparison: str | None = Field(
         default=None, description="Path of the comparison (compare runs, when done)."
     )
+    sweep: str | None = Field(default=None, description="Path of the ranked results (sweep runs, when done).")
     events: str = Field(description="Path of the run's server-sent events.")
     message: str | None = Field(
         default=None, description="Why the run failed, was infeasible or was interrupted."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,14 @@ class Settings(BaseSettings):
         Seconds between two server-sent events of a run's stream, at least.
     cancel_wait
         Seconds ``DELETE /v1/runs/{id}`` waits for the run to reach its final state.
+    run_backend
+        Where a sweep run's solves go: ``local`` (inside its worker, one after another) or ``ray``.
+    ray_address
+        The Ray cluster of ``run_backend = "ray"`` (``PMO_RAY_ADDRESS``); none: a private local Ray.
+    ray_auth_token
+        That cluster's authentication token (``PMO_RAY_AUTH_TOKEN``; default: Ray's ``$RAY_AUTH_TOKEN``).
+    max_sweep_scenarios
+        Most scenarios one sweep run may expand to.
     """
 
     model_config = SettingsConfigDict(env_prefix="PMO_", extra="ignore")
@@ -58,3 +67,7 @@ class Settings(BaseSettings):
     cancel_poll_interval: float = Field(default=0.05, gt=0)
     event_interval: float = Field(default=1.0, ge=0.05)
     cancel_wait: float = Field(default=3.0, ge=0)
+    run_backend: Literal["local", "ray"] = Field(default="local")
+    ray_address: str | None = Field(default=None)
+    ray_auth_token: str | None = Field(default=None, repr=False)
+    max_sweep_scenarios: int = Field(default=200, ge=1, le=1000)

@@ -9,15 +9,24 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
+from api.service.models import ScenarioRecord
 from api.service.problems import invalid, not_found
-from api.service.schemas import CompareRunIn, ReplanRunIn, RunIn, SolveRunIn
+from api.service.schemas import CompareRunIn, ReplanRunIn, RunIn, SolveRunIn, SweepRunIn
 from api.service.settings import Settings
-from api.service.store import Target, get_plan, get_portfolio, plan_target, scenario_target, version_target
-from model.load import capped, issues_from_validation_error
+from api.service.store import (
+    Target,
+    get_plan,
+    get_portfolio,
+    plan_target,
+    scenario_target,
+    target_data,
+    version_target,
+)
+from model.load import InvalidInput, capped, issues_from_validation_error, parse_portfolio
 from model.plan import PlanStatus
 from model.rules import Issue
 
-RUN_KINDS = ("solve", "compare", "replan")
+RUN_KINDS = ("solve", "compare", "replan", "sweep")
 _RUN_ADAPTER: TypeAdapter[RunIn] = TypeAdapter(RunIn)
 
 
@@ -41,7 +50,7 @@ def _run_issues(exc: ValidationError) -> list[Issue]:
     return out
 
 
-def parse_run(data: Any, settings: Settings) -> SolveRunIn | CompareRunIn | ReplanRunIn:
+def parse_run(data: Any, settings: Settings) -> SolveRunIn | CompareRunIn | ReplanRunIn | SweepRunIn:
     """The validated body of a run, within the service's limits.
 
     Raises
@@ -84,7 +93,10 @@ def _unique_labels(targets: list[Target]) -> list[Target]:
 
 
 def resolve_targets(
-    session: Session, workspace: str, body: SolveRunIn | CompareRunIn | ReplanRunIn
+    session: Session,
+    workspace: str,
+    body: SolveRunIn | CompareRunIn | ReplanRunIn | SweepRunIn,
+    settings: Settings | None = None,
 ) -> list[dict[str, Any]]:
     """What each plan of the run is made for, in its stored form.
 
@@ -93,6 +105,8 @@ def resolve_targets(
     ProblemError
         404 for an id this workspace does not have, 422 for a body that names its targets wrongly.
     """
+    if isinstance(body, SweepRunIn):
+        return _sweep_targets(session, workspace, body, settings or Settings())
     if isinstance(body, SolveRunIn):
         _one_of(body.portfolio, body.scenario, body.version)
         if body.portfolio is not None:
@@ -106,6 +120,39 @@ def resolve_targets(
         targets += [scenario_target(session, workspace, s) for s in body.scenarios]
         return [t.as_json() for t in _unique_labels(targets)]
     return [_replan_target(session, workspace, body)]
+
+
+def _sweep_targets(
+    session: Session, workspace: str, body: SweepRunIn, settings: Settings
+) -> list[dict[str, Any]]:
+    """The base (label ``base``) and each scenario of the grid, checked now and stored as a scenario of
+    the workspace, so that every plan of the sweep is made for, and checked against, its own portfolio."""
+    from api.sweep import BASE_NAME, expand, parse_rank_by
+
+    target = version_target(session, workspace, body.portfolio, body.version)
+    try:
+        parse_rank_by(body.rank_by, "rank_by")
+        base = parse_portfolio(target_data(session, target))
+        scenarios = expand(base, body.vary, "vary", settings.max_sweep_scenarios)
+    except InvalidInput as exc:
+        raise invalid(exc.issues) from None
+    out = []
+    for scenario in scenarios:
+        if scenario.name == BASE_NAME:
+            out.append({**target.as_json(), "label": BASE_NAME, "changes": []})
+            continue
+        record = ScenarioRecord(
+            workspace_id=workspace,
+            name=scenario.name,
+            description=f"a scenario of a sweep of {target.label}",
+            base_version_id=target.version_id,
+            changes=scenario.changes,
+            applied=scenario.portfolio.model_dump(mode="json"),
+        )
+        session.add(record)
+        session.flush()
+        out.append({**scenario_target(session, workspace, record.id).as_json(), "changes": scenario.changes})
+    return out
 
 
 def _replan_target(session: Session, workspace: str, body: ReplanRunIn) -> dict[str, Any]:
@@ -131,6 +178,8 @@ def _replan_target(session: Session, workspace: str, body: ReplanRunIn) -> dict[
     return {**target.as_json(), "baseline_plan": baseline.id}
 
 
-def total_time_limit(body: SolveRunIn | CompareRunIn | ReplanRunIn, targets: list[dict[str, Any]]) -> float:
-    """Seconds the run may take: each plan of a comparison gets the whole time limit."""
+def total_time_limit(
+    body: SolveRunIn | CompareRunIn | ReplanRunIn | SweepRunIn, targets: list[dict[str, Any]]
+) -> float:
+    """Seconds the run may take: each plan of a comparison (or scenario of a sweep) gets the whole time limit."""
     return body.settings.time_limit * max(1, len(targets))

@@ -26,6 +26,7 @@ class Reason:
     project: str | None = None
     task: str | None = None
     hard_rule: HardRule | None = None  # the contract rule that cannot hold
+    projects: tuple[str, ...] = ()  # every project involved, when more than one is
 
     def __str__(self) -> str:
         return self.message
@@ -66,7 +67,9 @@ def critical_path(problem: Problem, windows: TimeWindows) -> list[Reason]:
         elif (
             latest_finish is not None
             and own_end[t] == problem.task_latest_end[t]
-            and (deadline is None or problem.calendar.floor_index(latest_finish) < problem.project_deadline[p])
+            and (
+                deadline is None or problem.calendar.floor_index(latest_finish) < problem.project_deadline[p]
+            )
         ):
             limit = f"the latest finish {latest_finish.isoformat()} of {problem.task_name(t)}"
             fix = f"move it {excess} working day(s) later"
@@ -207,12 +210,7 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
         if need > supply + 1e-9:
             # report the highest level at which the skill runs short, once per skill
             if any(
-                s == skill
-                and lv > level
-                and n
-                > float(
-                    supply_days[problem.holders(skill, lv)].sum()
-                )
+                s == skill and lv > level and n > float(supply_days[problem.holders(skill, lv)].sum())
                 for (s, lv), n in demand.items()
             ):
                 continue
@@ -228,9 +226,67 @@ def skill_capacity(problem: Problem, windows: TimeWindows) -> list[Reason]:
     return reasons
 
 
+def pinned_demand(problem: Problem, windows: TimeWindows) -> list[Reason]:
+    """Committed tasks pinned to overlapping days ask more of a skill level than its holders give.
+
+    On each working day, the slots of pinned tasks (one way to run) that ask for a skill at
+    a level or above need their allocations from the people holding it there; more than
+    their capacity that day proves the pins cannot all hold. Once per skill, its first day.
+    """
+    need: dict[tuple[str, int], np.ndarray] = {}
+    on: dict[tuple[str, int], list[list[int]]] = {}
+    for t in np.flatnonzero(problem.task_fixed_start >= 0):
+        if not problem.project_committed[problem.task2project[t]] or len(problem.task_modes[t]) != 1:
+            continue
+        mode = problem.task_modes[t][0]
+        first = int(problem.task_fixed_start[t])
+        days = slice(first, min(first + mode.length, problem.num_days))
+        for r, count in mode.slots:
+            skill = problem.req_skill[r]
+            for level in range(1, int(problem.req_level[r]) + 1):
+                key = (skill, level)
+                if key not in need:
+                    need[key] = np.zeros(problem.num_days)
+                    on[key] = [[] for _ in range(problem.num_days)]
+                need[key][days] += count * problem.req_allocation[r]
+                for d in range(days.start, days.stop):
+                    on[key][d].append(int(t))
+    reasons, reported = [], set()
+    for (skill, level), demand in sorted(need.items(), key=lambda kv: -kv[0][1]):  # highest level first
+        holders = problem.holders(skill, level)
+        supply = (problem.person_available[holders] * problem.person_capacity[holders, None]).sum(axis=0)
+        short = np.flatnonzero(demand > supply)
+        if skill in reported or not short.size:
+            continue
+        reported.add(skill)
+        d = int(short[0])
+        tasks = on[(skill, level)][d]
+        names = ", ".join(problem.task_name(t) for t in tasks[:5]) + (" …" if len(tasks) > 5 else "")
+        project_id, task_id = problem.task_ids[tasks[-1]]
+        reasons.append(
+            Reason(
+                "Pins overbook a skill",
+                f"on {problem.calendar.date(d).isoformat()} the pinned tasks {names} need "
+                f"{demand[d] / 100:g} person-days of {skill} ≥ {level}, but its holders can give "
+                f"{supply[d] / 100:g} that day; move one of the pins or add such a person",
+                project=project_id,
+                task=task_id,
+                hard_rule=HardRule.PERSON_CAPACITY,
+                projects=tuple(dict.fromkeys(problem.task_ids[t][0] for t in tasks)),
+            )
+        )
+    return reasons
+
+
 Check = Callable[[Problem, TimeWindows], list[Reason]]
 
-NECESSARY_CHECKS: tuple[Check, ...] = (critical_path, slot_candidates, budget_limits, skill_capacity)
+NECESSARY_CHECKS: tuple[Check, ...] = (
+    critical_path,
+    slot_candidates,
+    budget_limits,
+    skill_capacity,
+    pinned_demand,
+)
 """The cheap checks, in the order they run."""
 
 

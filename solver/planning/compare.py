@@ -7,26 +7,31 @@ scenario; per person what they work on in each scenario against the baseline
 (who moves to what) and their utilisation. Everything is plain pydantic data:
 ``comparison.model_dump(mode="json")`` is JSON-ready. :func:`compare_plans` builds
 the same from plans solved elsewhere.
+
+A scenario is solved as a change of the baseline: the baseline is solved first, and
+its plan, repaired to each scenario (:func:`solver.construct.repair.repair_plan`), is
+that scenario's start and hint, with the same settings and seed; a scenario whose
+portfolio is the baseline's gets the baseline's plan itself. A delta of objective within
+``noise`` (a share of the baseline's objective) is marked as within solver noise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import os
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from model.plan import Plan, PlanStatus, ProjectResult
 from model.portfolio import Portfolio
+from solver.planning.backend import DoneCallback, LocalBackend, RunBackend, SolveJob, parallel_solves
 from solver.settings import SolverSettings
-from solver.solve import solve
+from solver.stop import StopRequest
 
 __all__ = [
+    "DEFAULT_NOISE",
     "Comparison",
     "Figures",
     "PersonCell",
@@ -38,10 +43,15 @@ __all__ = [
     "compare_plans",
     "parallel_solves",
     "solve_all",
+    "solve_as_changes",
 ]
 
-DoneCallback = Callable[[str, Plan], None]
-"""Called with the scenario name and its plan as each solve ends."""
+DEFAULT_NOISE = 0.01
+"""Objective deltas up to this share of the baseline's objective are solver noise: the spread
+of one warm-started scenario compared three times (p60, 10 s, 2 workers: 0.37 %; 0 with
+``deterministic``; ``python -m benchmarks.compare_bench --trust``). A machine busy with other
+work spreads wider (12.7 % measured under a load of 6 on 2 cores): raise it there."""
+UNCHANGED = "the baseline's plan (the scenario's portfolio is the baseline's)"
 
 
 class _Data(BaseModel):
@@ -111,6 +121,21 @@ class ScenarioOutcome(_Data):
     )
     left_out: list[str] = Field(default_factory=list, description="Proposed projects left out.")
     explanation: list[str] = Field(default_factory=list, description="Why there is no plan, if none.")
+    start: str | None = Field(
+        default=None,
+        description="What the scenario's search started from (the baseline's plan repaired to it, "
+        "or the baseline's plan itself when the scenario changes nothing).",
+    )
+    noise_threshold: float | None = Field(
+        default=None,
+        description="Objective deltas up to this (the comparison's `noise` × |baseline objective|) "
+        "are within solver noise; null for the baseline or without plans.",
+    )
+    within_noise: bool = Field(
+        default=False,
+        description="Whether |delta.objective| ≤ `noise_threshold`: the difference is no larger than "
+        "the run-to-run spread of a solve, so it says nothing about the change.",
+    )
 
 
 ProjectState = Literal["scheduled", "left_out", "absent", "no_plan"]
@@ -186,6 +211,11 @@ class Comparison(_Data):
     projects: list[ProjectRow] = Field(description="Every project of any scenario (baseline order first).")
     people: list[PersonRow] = Field(description="Every person of any scenario (baseline order first).")
     parallel: int = Field(default=1, description="Solves run at the same time.")
+    noise: float = Field(
+        default=DEFAULT_NOISE,
+        ge=0,
+        description="Share of the baseline's objective below which a delta is within solver noise.",
+    )
     wall_seconds: float = Field(default=0, description="Wall time of all the solves together.")
     plans: dict[str, Plan] = Field(
         default_factory=dict,
@@ -205,18 +235,15 @@ class Comparison(_Data):
                 return s
         raise KeyError(name)
 
+    def dump(self, with_plans: bool = False) -> dict[str, Any]:
+        """JSON-ready data; ``with_plans`` adds ``plans`` (scenario name → its plan JSON)."""
+        data = self.model_dump(mode="json")
+        if with_plans:
+            data["plans"] = {name: plan.model_dump(mode="json") for name, plan in self.plans.items()}
+        return data
+
 
 # --------------------------------------------------------------------------- solving
-
-
-def parallel_solves(settings: SolverSettings, cores: int | None = None) -> int:
-    """How many solves fit side by side: ``max(1, cores // workers per solve)``.
-
-    A deterministic solve uses one worker whatever ``settings.workers`` says.
-    """
-    cores = cores if cores is not None else (os.cpu_count() or 1)
-    workers = 1 if settings.deterministic else settings.workers
-    return max(1, cores // workers)
 
 
 def solve_all(
@@ -224,8 +251,11 @@ def solve_all(
     settings: SolverSettings,
     max_parallel: int | None = None,
     on_done: DoneCallback | None = None,
+    backend: RunBackend | None = None,
+    stop: StopRequest | None = None,
+    start: Plan | None = None,
 ) -> dict[str, Plan]:
-    """Solve every portfolio, several at a time in forked processes.
+    """Solve every portfolio on a run backend, several at a time.
 
     Parameters
     ----------
@@ -234,33 +264,25 @@ def solve_all(
     settings
         Settings of each solve.
     max_parallel
-        Solves at a time; default :func:`parallel_solves`. 1 solves in this process.
+        Solves at a time; default: as many as fit on the backend's cores (:func:`parallel_solves`).
     on_done
         Called in this process with each name and plan as its solve ends.
+    backend
+        Where the solves run; default :class:`~solver.planning.backend.LocalBackend` (child processes).
+    stop
+        When requested, solves not started are left out and running ones keep their best plan.
+    start
+        A plan every solve starts from, repaired to its portfolio (see :func:`solver.solve.solve`).
 
     Returns
     -------
     dict[str, Plan]
-        Name → plan, in the order of ``portfolios``.
+        Name → plan, in the order of ``portfolios`` (without the solves a stop left out).
     """
-    parallel = min(len(portfolios), max_parallel or parallel_solves(settings))
-    plans: dict[str, Plan] = {}
-    if parallel <= 1:
-        for name, portfolio in portfolios.items():
-            plans[name] = solve(portfolio, settings)
-            if on_done:
-                on_done(name, plans[name])
-    else:
-        with ProcessPoolExecutor(max_workers=parallel, mp_context=mp.get_context("fork")) as pool:
-            jobs: dict[Future[Plan], str] = {
-                pool.submit(solve, portfolio, settings): name for name, portfolio in portfolios.items()
-            }
-            for job in as_completed(jobs):
-                name = jobs[job]
-                plans[name] = job.result()
-                if on_done:
-                    on_done(name, plans[name])
-    return {name: plans[name] for name in portfolios}
+    backend = backend or LocalBackend()
+    parallel = min(len(portfolios), max_parallel or backend.capacity(settings))
+    jobs = [SolveJob(name, portfolio, settings, start) for name, portfolio in portfolios.items()]
+    return backend.run(jobs, parallel, on_done=on_done, stop=stop)
 
 
 def compare(
@@ -268,6 +290,8 @@ def compare(
     settings: SolverSettings,
     max_parallel: int | None = None,
     on_done: DoneCallback | None = None,
+    backend: RunBackend | None = None,
+    noise: float = DEFAULT_NOISE,
 ) -> Comparison:
     """Solve each scenario and compare it with the first one (the baseline).
 
@@ -282,6 +306,11 @@ def compare(
         (one worker per solve when ``settings.deterministic``).
     on_done
         Called with each name and plan as its solve ends (e.g. for progress output).
+    backend
+        Where the solves run (default: child processes of this one, see :func:`solve_all`).
+    noise
+        Objective deltas up to this share of the baseline's objective are marked within
+        solver noise.
 
     Returns
     -------
@@ -295,18 +324,72 @@ def compare(
     """
     if not portfolios:
         raise ValueError("nothing to compare: give at least one portfolio")
-    parallel = min(len(portfolios), max_parallel or parallel_solves(settings))
+    backend = backend or LocalBackend()
+    parallel = min(len(portfolios), max_parallel or backend.capacity(settings))
     began = time.perf_counter()
-    plans = solve_all(portfolios, settings, parallel, on_done)
+    plans = solve_as_changes(portfolios, settings, parallel, on_done, backend)
     return compare_plans(
-        portfolios, plans, parallel=parallel, wall_seconds=round(time.perf_counter() - began, 3)
+        portfolios, plans, parallel=parallel, wall_seconds=round(time.perf_counter() - began, 3), noise=noise
     )
+
+
+def solve_as_changes(
+    portfolios: Mapping[str, Portfolio],
+    settings: SolverSettings,
+    max_parallel: int | None = None,
+    on_done: DoneCallback | None = None,
+    backend: RunBackend | None = None,
+) -> dict[str, Plan]:
+    """Solve the first portfolio (the baseline), then every other one as a change of it.
+
+    Each scenario's solve starts from the baseline's plan repaired to it (same settings,
+    same seed), so it is never worse than that repaired plan; a scenario whose portfolio
+    equals the baseline's gets the baseline's plan itself (re-solving it would measure
+    nothing but solver noise).
+
+    Parameters
+    ----------
+    portfolios, settings, max_parallel, on_done, backend
+        As for :func:`solve_all`; the first portfolio is the baseline.
+
+    Returns
+    -------
+    dict[str, Plan]
+        Name → plan, in the order of ``portfolios``.
+    """
+    names = list(portfolios)
+    base = names[0]
+    plans = solve_all({base: portfolios[base]}, settings, 1, on_done, backend)
+    base_plan = plans[base]
+    shape = portfolios[base].model_dump(mode="json")
+    rest: dict[str, Portfolio] = {}
+    for name in names[1:]:
+        if portfolios[name].model_dump(mode="json") != shape:
+            rest[name] = portfolios[name]
+            continue
+        plans[name] = base_plan.model_copy(
+            deep=True, update={"stats": {**base_plan.stats, "scenario": UNCHANGED}}
+        )
+        if on_done:
+            on_done(name, plans[name])
+    if rest:
+        start = base_plan if base_plan.status.has_plan else None
+        plans.update(solve_all(rest, settings, max_parallel, on_done, backend, start=start))
+    return {name: plans[name] for name in names}
 
 
 # --------------------------------------------------------------------------- side by side
 
 
-def _outcomes(names: list[str], plans: Mapping[str, Plan]) -> list[ScenarioOutcome]:
+def _start_of(plan: Plan) -> str | None:
+    """What a scenario's solve started from, as its plan's stats record it."""
+    for key in ("scenario", "warm_start"):
+        if isinstance(plan.stats.get(key), str):
+            return str(plan.stats[key])
+    return None
+
+
+def _outcomes(names: list[str], plans: Mapping[str, Plan], noise: float) -> list[ScenarioOutcome]:
     base_plan = plans[names[0]]
     base_figures = Figures.of(base_plan) if base_plan.status.has_plan else None
     out = []
@@ -314,6 +397,9 @@ def _outcomes(names: list[str], plans: Mapping[str, Plan]) -> list[ScenarioOutco
         plan = plans[name]
         figures = Figures.of(plan) if plan.status.has_plan else None
         delta = figures.minus(base_figures) if k and figures and base_figures else None
+        threshold = None
+        if delta is not None and base_figures is not None and base_figures.objective is not None:
+            threshold = round(noise * abs(base_figures.objective), 3)
         out.append(
             ScenarioOutcome(
                 name=name,
@@ -326,6 +412,14 @@ def _outcomes(names: list[str], plans: Mapping[str, Plan]) -> list[ScenarioOutco
                 delta=delta,
                 left_out=list(plan.unscheduled_projects),
                 explanation=list(plan.explanation),
+                start=_start_of(plan) if k else None,
+                noise_threshold=threshold,
+                within_noise=(
+                    threshold is not None
+                    and delta is not None
+                    and delta.objective is not None
+                    and abs(delta.objective) <= threshold
+                ),
             )
         )
     return out
@@ -447,6 +541,7 @@ def compare_plans(
     *,
     parallel: int = 1,
     wall_seconds: float = 0.0,
+    noise: float = DEFAULT_NOISE,
 ) -> Comparison:
     """Compare plans already solved (the first portfolio is the baseline).
 
@@ -458,6 +553,8 @@ def compare_plans(
         Scenario name → its plan (same names).
     parallel, wall_seconds
         Recorded in the result.
+    noise
+        Objective deltas up to this share of the baseline's objective are within solver noise.
 
     Returns
     -------
@@ -472,10 +569,11 @@ def compare_plans(
         raise ValueError(f"no plan for {', '.join(missing)}")
     return Comparison(
         baseline=names[0],
-        scenarios=_outcomes(names, plans),
+        scenarios=_outcomes(names, plans, noise),
         projects=_project_rows(names, portfolios, plans),
         people=_people_rows(names, portfolios, plans),
         parallel=parallel,
         wall_seconds=wall_seconds,
+        noise=noise,
         plans={n: plans[n] for n in names},
     )

@@ -9,7 +9,7 @@ tasks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from solver.construct.levelling import Placement
 
@@ -32,6 +32,12 @@ class Disruption:
     frozen: set[int] = field(default_factory=set)  # done or in progress, or before the freeze date
     earliest_day: int = 0  # no free task starts before this working day
     max_changes: int | None = None  # at most this many changed tasks (None: no cap)
+    focus: tuple[int, ...] = ()  # projects changed since the baseline: the search works around them
+
+    def without_weights(self) -> Disruption:
+        """The same rules (frozen work, earliest day, cap on changes) with every change free:
+        what the plan could be if disruption cost nothing."""
+        return replace(self, weights=DisruptionWeights(0.0, 0.0, 0.0))
 
     def changed(self, task: int, placement: Placement | None) -> bool:
         """Whether a task differs from the baseline (start, mode or people)."""

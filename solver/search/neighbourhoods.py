@@ -8,7 +8,7 @@ the people and weeks they compete for.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -98,6 +98,15 @@ def blocking_work(
     if weights.sum() <= 0:
         return random_projects(problem, placements, size, rng)
     p = rng.choices(range(problem.num_projects), weights=weights.tolist())[0]
+    return project_and_blockers(problem, placements, p, size, rng)
+
+
+def project_and_blockers(
+    problem: Problem, placements: dict[int, Placement], p: int, size: int, rng: random.Random
+) -> list[int]:
+    """Project ``p``'s placed tasks, then the other projects' tasks holding the people who
+    could do them between each task's earliest start and its current end (lower priority
+    first); at most ``size`` in all."""
     own = [t for t in problem.project2tasks[p] if t in placements]
     earliest = problem.task_earliest_start
     by_person: dict[int, list[int]] = {}
@@ -117,6 +126,34 @@ def blocking_work(
                         blockers[u] = min(blockers.get(u, score), score)
     ranked = sorted(blockers, key=blockers.__getitem__)
     return (own + ranked)[:size]
+
+
+def changed_work(projects: Sequence[int], reference: Mapping[int, Placement] | None = None) -> Neighbourhood:
+    """A neighbourhood around what changed since the baseline (replanning).
+
+    One of ``projects`` (drawn by weighted lateness, evenly when none is late) with the work
+    competing with it for the same people (:func:`project_and_blockers`); or, half the time
+    when a ``reference`` (the baseline's placements) is given and some tasks differ from it,
+    a few of those tasks with the work around them, so that changes that buy nothing can be
+    undone.
+    """
+    chosen = list(projects)
+
+    def pick(problem: Problem, placements: dict[int, Placement], size: int, rng: random.Random) -> list[int]:
+        if reference is not None and rng.random() < 0.5:
+            moved = [t for t, pl in placements.items() if t in reference and reference[t] != pl]
+            if moved:
+                return _grow(
+                    problem, placements, rng.sample(moved, min(len(moved), max(1, size // 4))), size, rng
+                )
+        if not chosen:
+            return random_projects(problem, placements, size, rng)
+        late = _late_weights(problem, placements)[chosen]
+        weights = late.tolist() if late.sum() > 0 else None
+        p = rng.choices(chosen, weights=weights)[0]
+        return project_and_blockers(problem, placements, p, size, rng)
+
+    return pick
 
 
 def insert_proposed(
@@ -196,8 +233,11 @@ def random_projects(
     return chosen[: max(size, 1)]
 
 
-LATE_WORK = ("late_projects", "blocking_work")
-"""The neighbourhoods built around late projects (the rest free work anywhere)."""
+CHANGED_WORK = "changed_work"
+"""The name of the :func:`changed_work` neighbourhood (added when replanning around changes)."""
+
+LATE_WORK = ("late_projects", "blocking_work", CHANGED_WORK)
+"""The neighbourhoods built around late (or changed) projects (the rest free work anywhere)."""
 
 NEIGHBOURHOODS: tuple[tuple[str, Neighbourhood], ...] = (
     ("late_projects", late_projects),

@@ -24,10 +24,10 @@ from solver.cpsat.model import (
 )
 from solver.cpsat.scope import build_scope
 from solver.evaluate import objective_of
-from solver.planning.disruption import Disruption
+from solver.planning.disruption import Disruption, DisruptionWeights
 from solver.problem import Problem
 from solver.search import population, schedule_search
-from solver.search.neighbourhoods import LATE_WORK, NEIGHBOURHOODS
+from solver.search.neighbourhoods import CHANGED_WORK, LATE_WORK, NEIGHBOURHOODS, changed_work
 from solver.settings import LnsTuning, SolverSettings, Stall
 from solver.stop import StopRequest, stopped
 
@@ -674,6 +674,61 @@ def _take(search: _Search, result: OptimiseResult, candidate: dict[int, Placemen
     return False
 
 
+def neighbourhood_solve(
+    problem: Problem,
+    placements: dict[int, Placement],
+    free: list[int],
+    settings: SolverSettings,
+    limit: float,
+    *,
+    disruption: Disruption | None,
+    seed: int,
+    stop: StopRequest | None = None,
+    wall_deadline: float | None = None,
+    max_delay: int | None = -1,
+    max_advance: int | None = -1,
+) -> Callable[[], SubResult]:
+    """Build the CP-SAT model of one neighbourhood (``free`` move, the rest of ``placements``
+    stays, hinted by ``placements``) and return the solve of it for ``limit`` seconds.
+
+    ``max_delay`` and ``max_advance`` bound how far a freed task may move (working days;
+    None: anywhere; -1: the LNS tuning's ``max_delay_days`` and ``max_advance_days``).
+    """
+    tuning = settings.tuning.lns
+    optional = {int(problem.task2project[t]) for t in free if t not in placements}
+    scope = build_scope(
+        problem,
+        free,
+        placements,
+        optional,
+        max_delay=tuning.max_delay_days if max_delay == -1 else max_delay,
+        max_advance=tuning.max_advance_days if max_advance == -1 else max_advance,
+        disruption=disruption,
+        max_candidates=tuning.max_candidates,
+        staffing=settings.tuning.staffing,
+    )
+    built = build_model(scope)
+    add_hint(built, placements)
+    deterministic = settings.deterministic
+    workers = 1 if deterministic else tuning.step_workers
+
+    def run() -> SubResult:
+        return solve_model(
+            built,
+            time_limit=limit,
+            workers=workers,
+            seed=seed,
+            deterministic=deterministic,
+            extra_params=with_overrides(settings, tuning.step_parameters(workers)),
+            track=False,
+            stop=stop,
+            wall_deadline=wall_deadline if deterministic else None,
+            calibration=settings.tuning.deterministic,
+        )
+
+    return run
+
+
 def lns_lanes(settings: SolverSettings) -> int:
     """How many neighbourhood searches run side by side (one in deterministic runs)."""
     tuning = settings.tuning.lns
@@ -746,16 +801,26 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
         return
     tuning = settings.tuning.lns
     picks = dict(NEIGHBOURHOODS)
+    disruption = search.disruption
+    if disruption is not None and disruption.focus:
+        # with every change free there is nothing to undo: the neighbourhood stays on the changes
+        undo = disruption.reference if disruption.weights != DisruptionWeights(0.0, 0.0, 0.0) else None
+        picks[CHANGED_WORK] = changed_work(disruption.focus, undo)
     count = lns_lanes(settings)
     deterministic = settings.deterministic
-    workers = 1 if deterministic else tuning.step_workers
     lanes = [
         _Lane(
             k,
             result.placements,
             result.objective,
             random.Random(settings.seed if k == 0 else settings.seed * 7919 + k),
-            {name: tuning.late_work_weight if name in LATE_WORK else 1.0 for name in picks},
+            # a replan is about what changed: its neighbourhood starts ahead of the late-work ones
+            {
+                name: (2 if name == CHANGED_WORK else 1) * tuning.late_work_weight
+                if name in LATE_WORK
+                else 1.0
+                for name in picks
+            },
             tuning.start_size,
         )
         for k in range(count)
@@ -776,37 +841,21 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
             iterations += 1
             search.spent_det += tuning.min_step_deterministic_seconds
             return None
-        optional = {int(problem.task2project[t]) for t in free if t not in lane.placements}
-        scope = build_scope(
-            problem,
-            free,
-            lane.placements,
-            optional,
-            max_delay=tuning.max_delay_days,
-            max_advance=tuning.max_advance_days,
-            disruption=search.disruption,
-            max_candidates=tuning.max_candidates,
-            staffing=settings.tuning.staffing,
-        )
-        built = build_model(scope)
-        add_hint(built, lane.placements)
         limit = min(settings.lns_seconds, _remaining(search))
-        seed = lane.rng.randrange(1 << 30)
-
-        def run() -> SubResult:
-            return solve_model(
-                built,
-                time_limit=limit,
-                workers=workers,
-                seed=seed,
-                deterministic=deterministic,
-                extra_params=with_overrides(settings, tuning.step_parameters(workers)),
-                track=False,
-                stop=search.stop,
-                wall_deadline=search.wall_deadline if deterministic else None,
-                calibration=settings.tuning.deterministic,
-            )
-
+        run = neighbourhood_solve(
+            problem,
+            lane.placements,
+            free,
+            settings,
+            limit,
+            disruption=search.disruption,
+            seed=lane.rng.randrange(1 << 30),
+            stop=search.stop,
+            wall_deadline=search.wall_deadline,
+            # work around a changed project may move anywhere: it gives way to (or takes) whole slots
+            max_delay=None if name == CHANGED_WORK else -1,
+            max_advance=None if name == CHANGED_WORK else -1,
+        )
         return _Step(name, free, run, limit)
 
     def land(lane: _Lane, step: _Step, sub: SubResult) -> None:
@@ -837,7 +886,9 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
                     on_improvement(time.perf_counter() - began, result.objective, result.bound, name)
         else:
             lane.stale += 1
-        if sub.status == "OPTIMAL" and sub.wall_seconds < 0.5 * step.limit:
+        # a deterministic run reads its charge, not the clock: a busy core must not change its path
+        used = sub.charged_seconds if deterministic else sub.wall_seconds
+        if sub.status == "OPTIMAL" and used < 0.5 * step.limit:
             lane.size = min(tuning.max_size, int(lane.size * 1.15) + 1)
         elif sub.status != "OPTIMAL":
             lane.size = max(tuning.min_size, int(lane.size * 0.85))

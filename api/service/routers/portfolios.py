@@ -36,7 +36,11 @@ def _summary(record: PortfolioRecord) -> PortfolioSummary:
     )
 
 
-def _out(session: Session, record: PortfolioRecord, status: int = 200) -> Response:
+def portfolio_response(
+    session: Session, record: PortfolioRecord, status: int = 200, extra: dict[str, Any] | None = None
+) -> Response:
+    """The answer of a stored portfolio: its summary, version numbers and latest version (and
+    ``extra`` fields); 201 carries ``Location``."""
     version = get_version(session, record)
     numbers = session.scalars(
         select(PortfolioVersion.number)
@@ -47,6 +51,7 @@ def _out(session: Session, record: PortfolioRecord, status: int = 200) -> Respon
         **_summary(record).model_dump(mode="json"),
         "versions": list(numbers),
         "portfolio": version.data,
+        **(extra or {}),
     }
     headers = {"Location": f"/v1/portfolios/{record.id}"} if status == 201 else {}
     return json_response(body, status, headers)
@@ -74,6 +79,22 @@ def add_portfolio(session: Session, workspace_id: str, data: Any) -> PortfolioRe
     return record
 
 
+def add_version(session: Session, record: PortfolioRecord, data: Any) -> None:
+    """Validate ``data`` and store it as the next version of ``record``; commits.
+
+    Raises
+    ------
+    model.load.InvalidInput
+        With every problem and its JSON path.
+    """
+    name, document = _document(data)
+    record.latest_version += 1
+    record.name = name
+    record.updated_at = utcnow()
+    session.add(PortfolioVersion(portfolio_id=record.id, number=record.latest_version, data=document))
+    session.commit()
+
+
 @router.post(
     "",
     status_code=201,
@@ -84,7 +105,7 @@ def add_portfolio(session: Session, workspace_id: str, data: Any) -> PortfolioRe
 )
 def create_portfolio(workspace: CurrentWorkspace, session: WriteSession, data: JsonBody) -> Response:
     """Validate and store a portfolio as version 1; 422 lists every problem with its JSON path."""
-    return _out(session, add_portfolio(session, workspace.id, data), 201)
+    return portfolio_response(session, add_portfolio(session, workspace.id, data), 201)
 
 
 @router.get(
@@ -115,7 +136,7 @@ def list_portfolios(
 )
 def read_portfolio(portfolio_id: str, workspace: CurrentWorkspace, session: ReadSession) -> Response:
     """The portfolio's metadata, its version numbers and its latest version."""
-    return _out(session, get_portfolio(session, workspace.id, portfolio_id))
+    return portfolio_response(session, get_portfolio(session, workspace.id, portfolio_id))
 
 
 @router.put(
@@ -130,13 +151,8 @@ def update_portfolio(
 ) -> Response:
     """Validate the new content and store it as the next version."""
     record = get_portfolio(session, workspace.id, portfolio_id)
-    name, document = _document(data)
-    record.latest_version += 1
-    record.name = name
-    record.updated_at = utcnow()
-    session.add(PortfolioVersion(portfolio_id=record.id, number=record.latest_version, data=document))
-    session.commit()
-    return _out(session, record)
+    add_version(session, record, data)
+    return portfolio_response(session, record)
 
 
 @router.delete(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from api.service import runs
 from api.service.db import Database
 from api.service.deps import CurrentWorkspace, DatabaseDep, JsonBody, ReadSession, SettingsDep, WriteSession
-from api.service.examples import COMPARE_EXAMPLE, REPLAN_EXAMPLE, SOLVE_EXAMPLE
+from api.service.examples import COMPARE_EXAMPLE, REPLAN_EXAMPLE, SOLVE_EXAMPLE, SWEEP_EXAMPLE
 from api.service.models import RunEvent, RunRecord, Workspace
 from api.service.openapi import json_request_body
 from api.service.problems import ProblemError, not_found, problem_responses
@@ -38,6 +38,7 @@ RUN_BODY = json_request_body(
         "solve": {"summary": "A staffing plan", "value": SOLVE_EXAMPLE},
         "compare": {"summary": "What-if scenarios side by side", "value": COMPARE_EXAMPLE},
         "replan": {"summary": "Replan from the plan being executed", "value": REPLAN_EXAMPLE},
+        "sweep": {"summary": "A grid of what-if changes, ranked", "value": SWEEP_EXAMPLE},
     },
 )
 IdempotencyKey = Annotated[
@@ -74,7 +75,7 @@ def _replay(session: Session, workspace: str, key: str, digest: str) -> RunRecor
 @router.post(
     "",
     status_code=202,
-    summary="Submit a run (solve, compare or replan)",
+    summary="Submit a run (solve, compare, replan or sweep)",
     response_model=RunOut,
     responses={
         202: {"description": "Queued; poll `Location` (or follow its events)", "model": RunOut},
@@ -98,7 +99,7 @@ def submit_run(
         existing = _replay(session, workspace.id, idempotency_key, digest)
         if existing is not None:
             return _accepted(session, existing, replayed=True)
-    targets = resolve_targets(session, workspace.id, body)
+    targets = resolve_targets(session, workspace.id, body, settings)
     session.get(Workspace, workspace.id, with_for_update=True)  # one submission per workspace at a time
     if runs.active_runs(session, workspace.id) >= settings.workspace_run_quota:
         raise ProblemError(
@@ -174,6 +175,26 @@ def read_comparison(run_id: str, workspace: CurrentWorkspace, session: ReadSessi
     run = get_run(session, workspace.id, run_id)
     if run.result is None:
         raise not_found("comparison", f"of run {run_id} (ready when a compare run completes)")
+    return json_response(run.result)
+
+
+@router.get(
+    "/{run_id}/sweep",
+    summary="The ranked scenarios of a sweep run",
+    responses={
+        200: {
+            "description": "Scenarios best first: rank, changes, status, figures, deltas against the baseline",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        },
+        **problem_responses(401, 404, 422),
+    },
+)
+def read_sweep(run_id: str, workspace: CurrentWorkspace, session: ReadSession) -> Response:
+    """The CLI's `sweep --json`: every scenario solved (a stopped sweep: those finished and the running ones'
+    best plans), ranked; each scenario's plan is in the run's `plans` under its name."""
+    run = get_run(session, workspace.id, run_id)
+    if run.kind != "sweep" or run.result is None:
+        raise not_found("sweep", f"of run {run_id} (ready when a sweep run ends)")
     return json_response(run.result)
 
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from icalendar import Calendar
+
+from api.interchange.ical import calendar_file_name
 from model.plan import Plan
 from model.portfolio import Portfolio
 from solver.settings import SolverSettings
@@ -77,3 +81,20 @@ def soffice_convert(source: Path, target_filter: str, folder: Path) -> list[Path
         timeout=120,
     )
     return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def assert_calendars_match(portfolio: Portfolio, plan: Plan, files: dict[str, bytes]) -> None:
+    """Each person's calendar in ``files`` has one all-day event per assignment of theirs, with its
+    days and their allocation, and nothing else."""
+    for person in portfolio.people:
+        cal = Calendar.from_ical(files[calendar_file_name(person.id)])
+        events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+        mine = [a for a in plan.assignments if any(p.id == person.id for p in a.people)]
+        assert set(events) == {f"{a.project}/{a.task}/{person.id}@pmo-planner" for a in mine}
+        for a in mine:
+            event = events[f"{a.project}/{a.task}/{person.id}@pmo-planner"]
+            assert event.decoded("dtstart") == a.start
+            assert event.decoded("dtend") == a.finish + dt.timedelta(days=1)  # all-day: the day after
+            allocation = next(p.allocation for p in a.people if p.id == person.id)
+            assert f"{allocation} % of the day" in str(event["description"])
+        assert person.id in str(cal["x-wr-calname"]) or (person.name or "") in str(cal["x-wr-calname"])

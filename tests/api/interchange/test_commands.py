@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.cli import ExitCode, app
 from api.interchange.mspdi_schema import validate_mspdi
 from api.interchange.xlsx_read import read_portfolio_xlsx
-from model.load import parse_portfolio
+from model.load import InvalidInput, parse_portfolio
 from tests.api.interchange.helpers import HAND_MADE, small_plan
 from tests.conftest import SMALL, small_portfolio
 
@@ -154,3 +154,49 @@ def test_export_xlsx_to_standard_output(plan_file: Path) -> None:
     result = runner.invoke(app, ["export", "xlsx", str(plan_file), "--portfolio", str(SMALL), "-o", "-"])
     assert result.exit_code == ExitCode.PLAN
     assert openpyxl.load_workbook(io.BytesIO(result.stdout_bytes)).sheetnames[0] == "Summary"
+
+
+def _hire(folder: Path, base: str) -> Path:
+    scenario = folder / "hire.json"
+    change = {"op": "hire", "role": "data engineer", "skill": "data", "level": 3, "from": "2027-02-01"}
+    scenario.write_text(json.dumps({"name": "hire", "base": base, "changes": [change]}))
+    return scenario
+
+
+def test_compare_reads_workbooks_and_ms_project_files_given_or_as_bases(
+    tmp_path: Path, plan_file: Path
+) -> None:
+    from api.cli import read_other_portfolio
+    from model.scenario import load_for_compare
+
+    book = tmp_path / "small.xlsx"
+    assert _run("export", "xlsx", SMALL, "-o", book)[0] == ExitCode.PLAN
+    xml = tmp_path / "plan.xml"
+    assert _run("export", "mspdi", plan_file, "--portfolio", SMALL, "-o", xml)[0] == ExitCode.PLAN
+    hire = _hire(tmp_path, "small.xlsx")
+    loaded = load_for_compare([book, hire, xml], read_other=read_other_portfolio)
+    base = small_portfolio()
+    name = str(base.name)  # a file of another format is labelled by its portfolio's name
+    assert list(loaded) == [name, "hire", f"{name} #2"]
+    assert loaded[name] == base
+    assert len(loaded["hire"].people) == len(base.people) + 1
+    assert [p.id for p in loaded[f"{name} #2"].projects] == [p.id for p in base.projects]
+    with pytest.raises(InvalidInput) as refused:
+        load_for_compare([SMALL, hire])  # the model alone reads JSON only
+    assert refused.value.issues[0].path.startswith("hire.json: base[small.xlsx]")
+    result = runner.invoke(app, ["compare", str(book), str(hire), "-t", "2", "--json"])
+    assert result.exit_code == ExitCode.PLAN, result.output
+    assert [s["name"] for s in json.loads(result.stdout)["scenarios"]] == [name, "hire"]
+
+
+def test_compare_names_a_bad_cell_of_a_scenario_base(tmp_path: Path) -> None:
+    book = tmp_path / "small.xlsx"
+    assert _run("export", "xlsx", SMALL, "-o", book)[0] == ExitCode.PLAN
+    wb = openpyxl.load_workbook(book)
+    wb["Requirements"]["D3"] = "pyhton"
+    wb.save(book)
+    code, out = _run("compare", SMALL, _hire(tmp_path, "small.xlsx"), "-t", "1")
+    assert code == ExitCode.INVALID_INPUT
+    assert "hire.json: base[small.xlsx].Requirements!D3: unknown skill 'pyhton'" in out
+    code, out = _run("compare", book, SMALL, "-t", "1")
+    assert code == ExitCode.INVALID_INPUT and "small.xlsx: Requirements!D3: unknown skill 'pyhton'" in out

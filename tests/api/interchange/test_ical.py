@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from icalendar import Calendar
-
 from api.interchange.ical import calendar_file_name, person_calendar, person_calendars
-from tests.api.interchange.helpers import small_plan
+from tests.api.interchange.helpers import assert_calendars_match, small_plan
 from tests.conftest import small_portfolio
 
 STAMP = dt.datetime(2027, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -17,18 +15,7 @@ def test_each_persons_calendar_parses_back_to_their_assignments() -> None:
     portfolio, plan = small_portfolio(), small_plan()
     files = person_calendars(portfolio, plan, stamp=STAMP)
     assert sorted(files) == sorted(f"{p.id}.ics" for p in portfolio.people)
-    for person in portfolio.people:
-        cal = Calendar.from_ical(files[f"{person.id}.ics"])
-        events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
-        mine = [a for a in plan.assignments if any(p.id == person.id for p in a.people)]
-        assert set(events) == {f"{a.project}/{a.task}/{person.id}@pmo-planner" for a in mine}
-        for a in mine:
-            event = events[f"{a.project}/{a.task}/{person.id}@pmo-planner"]
-            assert event.decoded("dtstart") == a.start
-            assert event.decoded("dtend") == a.finish + dt.timedelta(days=1)  # all-day: the day after
-            allocation = next(p.allocation for p in a.people if p.id == person.id)
-            assert f"{allocation} % of the day" in str(event["description"])
-        assert person.id in str(cal["x-wr-calname"]) or (person.name or "") in str(cal["x-wr-calname"])
+    assert_calendars_match(portfolio, plan, files)
 
 
 def test_same_plan_same_bytes_with_a_fixed_stamp() -> None:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import httpx
@@ -44,7 +45,17 @@ def _send(service: Service, case: schemathesis.Case) -> httpx.Response:
     if "data" in kwargs:  # a body that is not JSON goes out as raw content
         data = kwargs.pop("data")
         kwargs["content"] = data.encode() if isinstance(data, str) else data
-    return service.client.request(**kwargs)
+    if kwargs.get("files"):  # a fuzzed form field may hold any JSON value: sent as its text
+        kwargs["files"] = [
+            (
+                name,
+                (part[0], part[1] if isinstance(part[1], (bytes, str)) else json.dumps(part[1]), *part[2:]),
+            )
+            for name, part in kwargs["files"]
+        ]
+    response = service.client.request(**kwargs)
+    response.request.read()  # a multipart body is streamed: the checks read it back
+    return response
 
 
 @pytest.mark.slow

@@ -18,7 +18,7 @@ from solver.planning.replan import ReplanRequest, replan
 from solver.problem import compile_problem
 from solver.settings import SolverSettings
 from solver.solve import solve
-from tests.conftest import person, portfolio, project, small_dict
+from tests.conftest import one_developer_for_two_deadlines, person, portfolio, project, small_dict
 from tests.conftest import task_with as task
 
 FAST = SolverSettings(time_limit=5, workers=1, deterministic=True)
@@ -134,21 +134,7 @@ def test_diagnosis_offers_the_shortest_hire_that_fixes_a_capacity_conflict() -> 
     # ann can do a's 10-day build or b's 6-day build before the deadlines, not both; b's
     # test (bob) needs its build done by 2027-01-18. The cheapest hire covers b's build:
     # six working days that end in time for the test.
-    pf = portfolio(
-        [person("ann", {"dev": 3}), person("bob", {"qa": 2})],
-        [
-            project("a", [task("build", 10, [{"skill": "dev", "level": 2}])], deadline="2027-01-22"),
-            project(
-                "b",
-                [
-                    task("build", 6, [{"skill": "dev", "level": 3}]),
-                    task("test", 4, [{"skill": "qa"}], dependencies=[{"task": "build"}]),
-                ],
-                deadline="2027-01-22",
-            ),
-        ],
-        end="2027-02-26",
-    )
+    pf = one_developer_for_two_deadlines()
     plan = solve(pf, FAST)
     assert plan.status == PlanStatus.infeasible
     hire = [line for line in plan.explanation if "hire one more person" in line]

@@ -1,0 +1,1 @@
+"""Chart data of plans and comparisons, shared by the HTML report and the web UI."""
