@@ -334,6 +334,18 @@ def parse_portfolio(data: Any, limits: InputLimits = DEFAULT_LIMITS) -> Portfoli
     """
     if isinstance(data, (str, bytes, Path)):
         data = read_json(data, limits)
+    return validate_portfolio(data, limits)
+
+
+def validate_portfolio(data: Any, limits: InputLimits = DEFAULT_LIMITS) -> Portfolio:
+    """Validate parsed JSON as a portfolio (as :func:`parse_portfolio`; a string here is a JSON
+    value, never JSON text or a path).
+
+    Raises
+    ------
+    InvalidInput
+        With every issue found, each naming its JSON path.
+    """
     too_many = count_issues(data, limits)
     if too_many:
         raise InvalidInput(too_many)

@@ -42,7 +42,13 @@ from pydantic import (
 )
 
 from model.limits import clip
-from model.load import InvalidInput, issues_from_validation_error, parse_portfolio, read_json
+from model.load import (
+    InvalidInput,
+    issues_from_validation_error,
+    parse_portfolio,
+    read_json,
+    validate_portfolio,
+)
 from model.portfolio import (
     Crew,
     Dependency,
@@ -925,7 +931,7 @@ def _prefixed(issues: Sequence[Issue], prefix: str) -> list[Issue]:
 
 def _validated_state(data: PortfolioData) -> list[Issue]:
     try:
-        parse_portfolio(data)
+        validate_portfolio(data)
     except InvalidInput as exc:
         return exc.issues
     return []
@@ -988,7 +994,7 @@ def apply_changes(base: Portfolio, changes: Sequence[_Change]) -> Portfolio:
     if issues:
         raise InvalidInput(issues)
     try:
-        return parse_portfolio(data)
+        return validate_portfolio(data)
     except InvalidInput as exc:
         raise InvalidInput(_blame(start, changes, exc.issues)) from None
 
@@ -1024,7 +1030,7 @@ def _read_base_file(
         if is_scenario_data(data):
             inner = _scenario_from_data(data, path)
             return _resolve(inner, path.parent, (*chain, path), None, root, read_other)
-        return parse_portfolio(data)
+        return validate_portfolio(data)
     except InvalidInput as exc:
         raise InvalidInput(_prefixed(exc.issues, prefix)) from None
 
@@ -1151,7 +1157,7 @@ def load_portfolio_or_scenario(
         return other
     data = read_json(path)
     if not is_scenario_data(data):
-        return parse_portfolio(data)
+        return validate_portfolio(data)
     return apply_scenario(
         _scenario_from_data(data, path), default_base=default_base, confine=confine, read_other=read_other
     )

@@ -45,7 +45,9 @@ def _calendar(
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", f"{person.name or person.id}: {portfolio.name or 'plan'}")
+    # an X- property is written as it is: a line break in a name would end the content line
+    calname = " ".join(f"{person.name or person.id}: {portfolio.name or 'plan'}".split())
+    cal.add("x-wr-calname", calname)
     for a in assignments:
         mine = next(p for p in a.people if p.id == person_id)
         project = projects.get(a.project)

@@ -373,7 +373,7 @@ def test_portfolios_whose_people_share_their_days_are_searched_by_neighbourhoods
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lanes", [1, 2])
-def test_lns_lanes_give_valid_plans_and_try_every_neighbourhood(lanes: int) -> None:
+def test_lns_lanes_give_valid_plans_and_try_several_neighbourhoods(lanes: int) -> None:
     pf = parse_portfolio(generate_size("p10", seed=3))
     tuning = SearchTuning.model_validate({"lns": {"lanes": lanes}})
     plan = solve(pf, SolverSettings(time_limit=4, strategy="lns", seed=1, tuning=tuning))
@@ -381,6 +381,7 @@ def test_lns_lanes_give_valid_plans_and_try_every_neighbourhood(lanes: int) -> N
     moves = plan.stats["lns_moves"]
     assert isinstance(moves, dict)
     steps = sum(int(str(m).split("/")[1]) for m in moves.values())
-    # each neighbourhood is tried once before the scores choose (one lane: in the first steps)
-    assert len(moves) >= min(len(optimiser.NEIGHBOURHOODS), steps // lanes)
+    # the draws follow the scores, with a floor that keeps every neighbourhood in play
+    assert set(moves) <= {name for name, _ in optimiser.NEIGHBOURHOODS}
+    assert len(moves) >= min(3, steps)
     assert plan.stats.get("lns_lanes", 1) == lanes
