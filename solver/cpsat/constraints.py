@@ -186,7 +186,8 @@ def parallel_projects(model: cp_model.CpModel, scope: Scope, v: Variables) -> No
         if limit <= 0:
             continue
         lo = min(int(w.earliest_start[t]) for t in tasks)
-        hi = max(int(w.latest_end[t]) for t in tasks)
+        # empty windows (latest end before earliest start) leave no day: the windows rule fails them
+        hi = max(lo, max(int(w.latest_end[t]) for t in tasks))
         count = np.zeros(hi - lo, dtype=np.int32)
         seen: dict[int, np.ndarray] = {}
         for s, e, project in fixed_by_person.get(i, []):
