@@ -28,6 +28,7 @@ from api.budget import solve_time_limit
 from api.interrupt import GUARD, Interrupted, run_stoppable
 from api.output import OutputError, check_target, is_stdout, write_text
 from api.report import print_explanation, print_summary
+from api.risk_commands import DECISION_SAMPLES, RiskSamples, attach_risk, check_risk_samples
 from api.scenario_commands import load_input_or_exit, out_dir_targets, write_out_dir
 from api.service.commands import register_service_commands
 from api.startup import import_cp_model_without_pandas
@@ -408,6 +409,14 @@ def solve_command(
             "preset, cp_sat_parameters, ...); options given here override it.",
         ),
     ] = None,
+    robust: Annotated[
+        float | None,
+        typer.Option(
+            "--robust",
+            help="Among plans within this share of the best objective (0.05: 5 %), return the one "
+            "whose least likely committed project is most likely on time.",
+        ),
+    ] = None,
 ) -> None:
     """Plan a portfolio: print the summary, optionally write the plan and a report."""
     settings = _settings_or_exit(
@@ -417,6 +426,10 @@ def solve_command(
     if fmt is not None:
         _solve_benchmark(portfolio_file, fmt, settings, output, report, as_json)
     portfolio = load_input_or_exit(portfolio_file, as_json)  # a portfolio or a scenario file
+    if robust is not None:
+        from api.robust import run_robust
+
+        run_robust(portfolio, settings, robust, output, report, as_json)
     _run_solve(portfolio, settings, output, report, as_json)
 
 
@@ -603,6 +616,7 @@ def compare_command(
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray cluster (default $PMO_RAY_ADDRESS, else a local Ray).")
     ] = None,
+    risk_samples: RiskSamples = DECISION_SAMPLES,
 ) -> None:
     """Solve a baseline and what-if scenarios side by side (in parallel within the cores).
 
@@ -615,6 +629,7 @@ def compare_command(
         as_json, time_limit, workers, seed, None, deterministic, True, settings_file
     )
     check_outputs_or_exit(as_json, report=report)
+    check_risk_samples(risk_samples, as_json)
     try:
         portfolios = load_for_compare(files, confine=not base_anywhere, read_other=read_other_portfolio)
     except InvalidInput as exc:
@@ -637,6 +652,8 @@ def compare_command(
         comparison = compare(
             portfolios, budget, max_parallel=parallel, on_done=done, backend=backend, noise=noise / 100
         )
+    for name, plan in comparison.plans.items():  # each project's on-time probability beside its lateness
+        attach_risk(portfolios[name], plan, risk_samples)
     with GUARD.deferred():
         if report:
             from api.html_report import comparison_report  # HTML for a .html path, else markdown
@@ -645,7 +662,9 @@ def compare_command(
         if targets:
             write_out_dir(targets, portfolios, comparison.plans)
         if as_json:
-            print(json.dumps(comparison.dump(with_plans=True), indent=2))
+            from api.compare_report import comparison_data
+
+            print(json.dumps(comparison_data(comparison, with_plans=True), indent=2))
         else:
             print_comparison(console, comparison)
     raise typer.Exit(ExitCode.PLAN)
@@ -696,6 +715,10 @@ def replan_command(
             help="The portfolio the baseline was made for: what changed is then known exactly.",
         ),
     ] = None,
+    actuals_file: Annotated[
+        Path | None,
+        typer.Option("--actuals", help="Status update JSON: replan from the actuals (--as-of: their status date)."),
+    ] = None,
     output: Output = None,
     report: Report = None,
     time_limit: TimeLimit = None,
@@ -703,8 +726,10 @@ def replan_command(
     seed: Seed = None,
     deterministic: Deterministic = False,
     as_json: JsonFlag = False,
+    risk_samples: RiskSamples = DECISION_SAMPLES,
 ) -> None:
     """Replan from a baseline: done and in-progress work stays, the rest moves as little as it can."""
+    check_risk_samples(risk_samples, as_json)
     weights = {"--move-weight": move_weight, "--shift-weight": shift_weight, "--people-weight": people_weight}
     dates, issues = _replan_issues(as_of, freeze_until, max_changes, weights)
     if issues:
@@ -729,6 +754,10 @@ def replan_command(
     if issues:
         _fail_invalid(InvalidInput(issues), as_json)
     budget = _for_the_command(settings, portfolio)
+    if actuals_file is not None:  # the actuals pinned in a derived portfolio and baseline, replanned alike
+        from api.status_commands import derived_or_exit
+
+        portfolio, baseline, request = derived_or_exit(actuals_file, portfolio, baseline, request, as_json)
     quiet = as_json or is_stdout(output)
     if quiet:
         plan = solve_or_stop(lambda stop: replan(portfolio, baseline, request, budget, stop=stop))
@@ -738,6 +767,7 @@ def replan_command(
             settings.time_limit,
             "replanning",
         )
+    attach_risk(portfolio, plan, risk_samples)  # each project's on-time probability beside its lateness
     if not quiet and plan.status.has_plan:
         from api.replan_report import print_replan
 
@@ -791,6 +821,10 @@ _register_risk(app)
 from api.sweep_commands import register as _register_sweep  # noqa: E402 (needs `app`)
 
 _register_sweep(app)
+
+from api.status_commands import register as _register_status  # noqa: E402 (needs `app`)
+
+_register_status(app)
 
 
 if __name__ == "__main__":

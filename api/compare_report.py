@@ -7,10 +7,12 @@ and every other column shows its value with the change against the baseline.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from api.risk_commands import RISK_STATS, on_time, on_time_text
 from api.text import line, plain
 from solver.planning.compare import (
     UNCHANGED,
@@ -22,7 +24,9 @@ from solver.planning.compare import (
 )
 
 __all__ = [
+    "comparison_data",
     "comparison_markdown",
+    "comparison_on_time",
     "comparison_tables",
     "print_comparison",
     "render_comparison",
@@ -112,12 +116,69 @@ def _project_cell(cell: ProjectCell) -> str:
     return text
 
 
+def _with_risk(comparison: Comparison) -> bool:
+    """Whether the scenarios' plans carry on-time probabilities (``--risk-samples`` not 0)."""
+    return any(RISK_STATS in plan.stats for plan in comparison.plans.values())
+
+
+def _project_header(comparison: Comparison) -> list[str]:
+    """The project table's scenario columns: each scenario's finish, then its on-time probability."""
+    risk = _with_risk(comparison)
+    return [c for n in comparison.names for c in ((n, f"{n} on time") if risk else (n,))]
+
+
 def _project_rows(comparison: Comparison) -> list[list[str]]:
+    risk = _with_risk(comparison)
     rows = []
     for row in comparison.projects:
-        cells = [_project_cell(row.cells[n]) for n in comparison.names]
+        cells = []
+        for n in comparison.names:
+            cells.append(_project_cell(row.cells[n]))
+            if risk:
+                plan = comparison.plans.get(n)
+                cells.append(on_time_text(plan, row.id) if plan is not None else "—")
         rows.append([row.id, str(row.priority), *cells])
     return rows
+
+
+def comparison_data(comparison: Comparison, with_plans: bool = False) -> dict[str, Any]:
+    """The comparison as JSON data (``pmo compare --json``), with ``on_time`` (:func:`comparison_on_time`).
+
+    Parameters
+    ----------
+    comparison
+        The comparison.
+    with_plans
+        Add each scenario's plan JSON (``plans``).
+
+    Returns
+    -------
+    dict
+        JSON-ready data.
+    """
+    data = comparison.dump(with_plans=with_plans)
+    data["on_time"] = comparison_on_time(comparison)
+    return data
+
+
+def comparison_on_time(comparison: Comparison) -> dict[str, dict[str, float | None]]:
+    """Per scenario with on-time probabilities, each project's P(finish ≤ due) (None: no due date).
+
+    Parameters
+    ----------
+    comparison
+        A comparison whose plans went through :func:`api.risk_commands.attach_risk`.
+
+    Returns
+    -------
+    dict
+        Scenario name → project id → probability; empty when no plan carries risk.
+    """
+    return {
+        name: {row.id: on_time(plan, row.id) for row in comparison.projects}
+        for name, plan in comparison.plans.items()
+        if RISK_STATS in plan.stats
+    }
 
 
 def _names_text(items: list[str], limit: int = 4) -> str:
@@ -195,11 +256,14 @@ def comparison_tables(comparison: Comparison, max_moves: int | None = 40) -> lis
     for row in _summary_rows(comparison):
         summary.add_row(*(plain(cell) for cell in row))
 
-    projects = Table(title="Project finish (Δ working days vs baseline)")
+    title = "Project finish (Δ working days vs baseline)"
+    if _with_risk(comparison):
+        title += " and P(finish ≤ due)"
+    projects = Table(title=title)
     widest = max((len(p.id) for p in comparison.projects), default=7)
     projects.add_column("project", min_width=min(widest, 36))
     projects.add_column("prio", justify="right")
-    for name in names:
+    for name in _project_header(comparison):
         projects.add_column(plain(name), justify="right")
     for row in _project_rows(comparison):
         projects.add_row(*(plain(cell) for cell in row))
@@ -286,10 +350,11 @@ def comparison_markdown(comparison: Comparison) -> str:
         "",
         "## Projects",
         "",
-        "Finish date, change in working days against the baseline, lateness.",
+        "Finish date, change in working days against the baseline, lateness"
+        + (", and the probability of finishing by the due date." if _with_risk(comparison) else "."),
         "",
     ]
-    lines += _md_table(["project", "priority", *names], _project_rows(comparison))
+    lines += _md_table(["project", "priority", *_project_header(comparison)], _project_rows(comparison))
     moves, _ = _move_rows(comparison)
     lines += ["", "## Who moves to what", ""]
     if moves:

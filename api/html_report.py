@@ -112,7 +112,9 @@ def comparison_report_html(comparison: Comparison, portfolios: Mapping[str, Port
         for name, plan in comparison.plans.items()
         if name in portfolios and plan.status.has_plan
     ]
-    view = comparison_view(comparison.model_dump(mode="json"))
+    from api.compare_report import comparison_data
+
+    view = comparison_view(comparison_data(comparison))
     return html_page("What-if comparison", {"comparison": view, "plans": plans})
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 
+from api.risk_commands import RISK_STATS, on_time_text
 from api.text import line, md_cell
 from model.plan import Plan, TaskChange
 
@@ -86,12 +87,14 @@ def print_replan(console: Console, plan: Plan, shown: int = SHOWN_CHANGES) -> No
     rows = shown_projects(plan)
     if rows:
         console.print(line(("Projects, before → after", "bold")))
+        risk = RISK_STATS in plan.stats
         for row in rows:
+            odds = f", on time {on_time_text(plan, row['project'])}" if risk else ""
             console.print(
                 line(
                     f"  {row['project']} (priority {row['priority']}): finish {_cell(row['finish_before'])} → "
                     f"{_cell(row['finish_after'])}, late days {_cell(row['late_days_before'])} → "
-                    f"{_cell(row['late_days_after'])}"
+                    f"{_cell(row['late_days_after'])}{odds}"
                 )
             )
     for reason in stats.get("reasons", []):
@@ -134,12 +137,14 @@ def replan_markdown(plan: Plan, reported: int = REPORTED_CHANGES) -> list[str]:
         lines += ["", "Why:", ""] + [f"- {md_cell(r)}" for r in reasons]
     rows = shown_projects(plan)
     if rows:
+        risk = RISK_STATS in plan.stats
         lines += [
             "",
             "## Projects before and after",
             "",
-            "| project | priority | due | finish before | finish after | late days before | late days after |",
-            "|---|---|---|---|---|---|---|",
+            "| project | priority | due | finish before | finish after | late days before | late days after |"
+            + (" on time after |" if risk else ""),
+            "|---|---|---|---|---|---|---|" + ("---|" if risk else ""),
         ]
         keys = (
             "project",
@@ -150,7 +155,9 @@ def replan_markdown(plan: Plan, reported: int = REPORTED_CHANGES) -> list[str]:
             "late_days_before",
             "late_days_after",
         )
-        lines += ["| " + " | ".join(md_cell(_cell(row[k])) for k in keys) + " |" for row in rows]
+        for row in rows:
+            values = [_cell(row[k]) for k in keys] + ([on_time_text(plan, row["project"])] if risk else [])
+            lines.append("| " + " | ".join(md_cell(v) for v in values) + " |")
     lines += ["", "## Changes", ""]
     if not plan.changes:
         return [*lines, "No task changed: the baseline is kept."]

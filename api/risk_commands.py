@@ -8,20 +8,113 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from model.load import InvalidInput
+from model.plan import Plan
+from model.portfolio import Portfolio
 from model.risk import DEFAULT_SAMPLES, MAX_SAMPLES, RiskReport, StartPolicy
 from model.rules import Issue
 
 SHOWN_ROWS = 15  # of the task and people tables; --json lists all
+DECISION_SAMPLES = 2_000  # compare and replan: on-time estimates within about ±1 pt, in well under a second
+DECISION_SEED = 0  # fixed, so the same plan always shows the same probabilities
+RISK_STATS = "risk"  # the key of plan.stats that holds a plan's on-time probabilities
 
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{100 * value:.1f} %"
+
+
+def risk_stats(report: RiskReport) -> dict[str, Any]:
+    """The JSON-ready summary of a risk report that a plan carries in ``plan.stats["risk"]``.
+
+    Parameters
+    ----------
+    report
+        A report of :func:`model.risk.analyse_risk`.
+
+    Returns
+    -------
+    dict
+        ``samples``, ``seed``, ``uncertain_tasks`` and ``projects``: project id → ``p_on_time``,
+        ``p_by_deadline``, ``p50_finish``, ``p80_finish`` (ISO) and ``s_curve`` (``[p, date]`` pairs).
+    """
+    return {
+        "samples": report.samples,
+        "seed": report.seed,
+        "uncertain_tasks": report.uncertain_tasks,
+        "projects": {
+            p.project: {
+                "p_on_time": p.p_on_time,
+                "p_by_deadline": p.p_by_deadline,
+                "p50_finish": p.p50_finish.isoformat(),
+                "p80_finish": p.p80_finish.isoformat(),
+                "s_curve": [[q.p, q.finish.isoformat()] for q in p.s_curve],
+            }
+            for p in report.projects
+        },
+    }
+
+
+def attach_risk(portfolio: Portfolio, plan: Plan, samples: int = DECISION_SAMPLES) -> Plan:
+    """Put the plan's on-time probabilities in ``plan.stats["risk"]`` (:func:`risk_stats`).
+
+    Parameters
+    ----------
+    portfolio
+        The portfolio the plan was made for.
+    plan
+        A verified plan; one without assignments is left as it is.
+    samples
+        Sampled schedules; 0 leaves the plan as it is.
+
+    Returns
+    -------
+    Plan
+        The same plan object.
+    """
+    if samples > 0 and plan.status.has_plan and plan.assignments:
+        from model.risk import analyse_risk
+
+        report = analyse_risk(portfolio, plan, samples, DECISION_SEED)
+        plan.stats = {**plan.stats, RISK_STATS: risk_stats(report)}  # a copied plan may share the dict
+    return plan
+
+
+def on_time(plan: Plan, project: str) -> float | None:
+    """P(finish ≤ due) of ``project`` from ``plan.stats["risk"]`` (None without it or a due date)."""
+    risk = plan.stats.get(RISK_STATS)
+    row = risk.get("projects", {}).get(project) if isinstance(risk, dict) else None
+    value = row.get("p_on_time") if isinstance(row, dict) else None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def on_time_text(plan: Plan, project: str) -> str:
+    """The on-time probability of ``project`` in ``plan`` as text ("—" when not known)."""
+    value = on_time(plan, project)
+    return "—" if value is None else f"{100 * value:.0f} %"
+
+
+def check_risk_samples(samples: int, as_json: bool) -> None:
+    """Exit 4 unless ``--risk-samples`` is 0 (off) or a valid sample count."""
+    from api.cli import _fail_invalid
+
+    if not 0 <= samples <= MAX_SAMPLES:
+        issue = Issue("--risk-samples", f"give 0 (off) to {MAX_SAMPLES:,}, not {samples:,}")
+        _fail_invalid(InvalidInput([issue]), as_json)
+
+
+RiskSamples = Annotated[
+    int,
+    typer.Option(
+        "--risk-samples",
+        help="Sampled schedules for each project's on-time probability (0: off).",
+    ),
+]
 
 
 def _table(title: str, columns: Sequence[str], rows: Sequence[Sequence[str]], text_columns: int) -> Table:

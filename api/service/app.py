@@ -17,6 +17,7 @@ from api.service.openapi import install_openapi
 from api.service.problems import install_handlers
 from api.service.routers import check, health, interchange, plans, portfolios, risk, scenarios, ui
 from api.service.routers import runs as run_routes
+from api.service.routers import status as status_routes
 from api.service.settings import Settings
 from api.service.workers import WorkerPool
 from api.usage import package_version
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workers = workers
     install_handlers(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-    for module in (portfolios, scenarios, run_routes, plans, risk, check, health, ui, interchange):
+    for module in (portfolios, scenarios, run_routes, plans, risk, status_routes, check, health, ui, interchange):
         app.include_router(module.router)
     install_openapi(app)
     return app

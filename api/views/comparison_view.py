@@ -46,7 +46,8 @@ def comparison_view(data: Mapping[str, Any], title: str = "What-if comparison") 
     -------
     dict
         ``baseline``, ``scenarios`` (status, figures, deltas, explanation), ``figures`` (label,
-        key, percent), ``projects`` (cells per scenario with finish deltas) and ``moves``.
+        key, percent), ``projects`` (cells per scenario with finish deltas), ``moves`` and
+        ``on_time`` (scenario → project → P(finish ≤ due), for scenarios with risk figures).
     """
     return {
         "title": title,
@@ -68,4 +69,5 @@ def comparison_view(data: Mapping[str, Any], title: str = "What-if comparison") 
             for p in data.get("projects", [])
         ],
         "moves": _moves(data),
+        "on_time": data.get("on_time", {}),
     }

@@ -19,6 +19,7 @@ from model.kpis import availability_matrix, load_matrix
 from model.plan import Assignment, Plan
 from model.portfolio import Portfolio, Requirement, Task
 
+VIEW_RISK_SAMPLES = 2_000  # S-curves of a plan without risk figures: smooth enough, well under a second
 HIGH_LOAD = 0.9  # a person-week at or above this share of capacity is marked as (nearly) full
 
 
@@ -201,6 +202,41 @@ def _summary(plan: Plan) -> dict[str, Any]:
     }
 
 
+def _uncertain(portfolio: Portfolio) -> bool:
+    """Whether any task's length is uncertain (a default spread or a task's own estimate)."""
+    if portfolio.risk is not None and portfolio.risk.default_spread is not None:
+        return True
+    return any(t.estimate is not None for p in portfolio.projects for t in p.tasks)
+
+
+def _risk(portfolio: Portfolio, plan: Plan, offset: Any) -> dict[str, Any] | None:
+    """The S-curve of each project's finish: the plan's own risk figures (``plan.stats["risk"]``),
+    else a fresh simulation when the portfolio gives uncertainty; None without either."""
+    from api.risk_commands import RISK_STATS, attach_risk
+
+    stats = plan.stats.get(RISK_STATS)
+    if not isinstance(stats, dict):
+        if not (plan.status.has_plan and plan.assignments and _uncertain(portfolio)):
+            return None
+        stats = attach_risk(portfolio, plan.model_copy(), VIEW_RISK_SAMPLES).stats[RISK_STATS]
+    projects = [
+        {
+            "id": pid,
+            "p_on_time": row.get("p_on_time"),
+            "p_by_deadline": row.get("p_by_deadline"),
+            "p50": row.get("p50_finish"),
+            "p80": row.get("p80_finish"),
+            "curve": [[p, offset(dt.date.fromisoformat(day))] for p, day in row.get("s_curve", [])],
+        }
+        for pid, row in stats.get("projects", {}).items()
+    ]
+    return {
+        "samples": stats.get("samples"),
+        "uncertain_tasks": stats.get("uncertain_tasks"),
+        "projects": projects,
+    }
+
+
 def plan_view(portfolio: Portfolio, plan: Plan, title: str | None = None) -> dict[str, Any]:
     """The chart data of ``plan`` (made for ``portfolio``), ready for JSON.
 
@@ -220,7 +256,9 @@ def plan_view(portfolio: Portfolio, plan: Plan, title: str | None = None) -> dic
         (one per assignment, project by project, in start order), ``deps`` (row pairs),
         ``heat_people`` (percent per person-week), ``heat_skills`` (demand and capacity per
         skill-week), ``late``, ``changes`` and, for a replan, ``replan_projects`` (finish and
-        lateness before and after, where they moved).
+        lateness before and after, where they moved) and ``risk`` (per project its on-time
+        probabilities and the S-curve ``[p, day]`` of its finish; None when the plan carries no
+        risk figures and the portfolio gives no uncertainty).
     """
     cal = portfolio.work_calendar
     weeks, of_day = _week_groups(cal)
@@ -298,4 +336,5 @@ def plan_view(portfolio: Portfolio, plan: Plan, title: str | None = None) -> dic
         "replan": bool(plan.changes) or "baseline_tasks" in plan.stats,
         "changes": [c.model_dump(mode="json") for c in plan.changes],
         "replan_projects": _replan_projects(plan),
+        "risk": _risk(portfolio, plan, offset),
     }

@@ -430,9 +430,11 @@
     const box = section(parent, 'Changes against the baseline', 'pmo-changes');
     const moved = view.replan_projects || [];
     if (moved.length) {
-      table(box, ['project', 'due', 'finish before → after', 'working days late before → after'],
+      const odds = new Map(((view.risk || {}).projects || []).map((r) => [r.id, r.p_on_time]));
+      table(box, ['project', 'due', 'finish before → after', 'working days late before → after'].concat(view.risk ? ['on time after'] : []),
         moved.map((p) => [p.project, p.due, (p.finish_before || 'left out') + ' → ' + (p.finish_after || 'left out'),
-          (p.late_days_before === null ? '—' : p.late_days_before) + ' → ' + (p.late_days_after === null ? '—' : p.late_days_after)]),
+          (p.late_days_before === null ? '—' : p.late_days_before) + ' → ' + (p.late_days_after === null ? '—' : p.late_days_after)]
+          .concat(view.risk ? [pct(odds.get(p.project))] : [])),
         'Projects whose finish moved');
     }
     if (!view.changes.length) {
@@ -442,6 +444,50 @@
     table(box, ['task', 'change', 'start before → after', 'finish before → after', 'shift (working days)', 'people added', 'people removed'],
       view.changes.map((c) => [c.project + '/' + c.task, c.change, (c.old_start || '—') + ' → ' + (c.new_start || '—'),
         (c.old_finish || '—') + ' → ' + (c.new_finish || '—'), c.shift_days, c.people_added.join(', '), c.people_removed.join(', ')]));
+  }
+
+  function pct(value) {
+    return value === null || value === undefined ? '—' : Math.round(100 * value) + ' %';
+  }
+
+  /* Schedule risk: per project the S-curve P(finish ≤ date) (a step line over the sampled quantiles). */
+  function riskSection(parent, view) {
+    const risk = view.risk;
+    if (!risk || !risk.projects.length) return;
+    const box = section(parent, 'Schedule risk: P(finish ≤ date)', 'pmo-risk');
+    h('p', { class: 'pmo-note' }, box, (risk.uncertain_tasks ? risk.uncertain_tasks + ' task(s) with an uncertain length, ' : 'no task has an uncertain length (the plan\'s own dates), ') + fmt(risk.samples) + ' sampled schedules; dot: the due date.');
+    const index = new Map(view.projects.map((p, k) => [p.id, k]));
+    const days = risk.projects.flatMap((p) => p.curve.map((c) => c[1]));
+    const dues = risk.projects.map((p) => (view.projects[index.get(p.id)] || {}).due).filter((d) => d !== null && d !== undefined);
+    const lo = Math.min(...days, ...dues) - 1;
+    const hi = Math.max(...days, ...dues) + 1;
+    const W = 640, H = 220, L = 44, B = 24;
+    const x = (d) => L + (W - L - 10) * (d - lo) / Math.max(1, hi - lo);
+    const y = (p) => 8 + (H - B - 8) * (1 - p);
+    const svg = s('svg', { class: 'pmo-scurve', width: W, height: H, role: 'img', 'aria-label': 'S-curves of the project finishes' }, box);
+    for (const p of [0, 0.5, 0.8, 1]) {
+      s('line', { x1: L, x2: W - 10, y1: y(p), y2: y(p), class: 'pmo-tick' }, svg);
+      s('text', { x: L - 4, y: y(p) + 4, 'text-anchor': 'end', class: 'pmo-week' }, svg, Math.round(100 * p) + ' %');
+    }
+    s('text', { x: L, y: H - 6, class: 'pmo-week' }, svg, dateOf(view, lo));
+    s('text', { x: W - 10, y: H - 6, 'text-anchor': 'end', class: 'pmo-week' }, svg, dateOf(view, hi));
+    for (const p of risk.projects) {
+      const k = index.has(p.id) ? index.get(p.id) : -1;
+      let path = 'M' + x(lo) + ',' + y(0);
+      let last = 0;
+      for (const [q, d] of p.curve) {
+        path += ' H' + x(d) + ' V' + y(q);
+        last = q;
+      }
+      path += ' H' + x(hi);
+      const text = p.id + ' · on time ' + pct(p.p_on_time) + ' · P50 ' + p.p50 + ' · P80 ' + p.p80;
+      s('path', { d: path, class: 'pmo-scurve-line', stroke: colour(k), 'data-project': p.id, 'data-tip': text, 'aria-label': text, 'data-last': last }, svg);
+      const due = (view.projects[k] || {}).due;
+      if (due !== null && due !== undefined && p.p_on_time !== null) s('circle', { cx: x(due), cy: y(p.p_on_time), r: 3.5, fill: colour(k), class: 'pmo-scurve-due' }, svg);
+    }
+    tooltips(svg, (node) => node.getAttribute('data-tip'));
+    table(box, ['project', 'on time', 'by deadline', 'P50 finish', 'P80 finish'],
+      risk.projects.map((p) => [p.id, pct(p.p_on_time), pct(p.p_by_deadline), p.p50, p.p80]));
   }
 
   /* The whole plan: KPIs, both Gantts, both heatmaps, late projects, changes. */
@@ -465,6 +511,7 @@
     h('p', { class: 'pmo-note' }, skills, 'Person-days booked on the skill against the person-days its holders offer; outlined: ≥ ' + view.high_load + ' % (bottlenecks).');
     heatmap(skills, view, { rows: skillHeat(view), label: 'Skill demand against capacity by week' });
     lateSection(root, view);
+    riskSection(root, view);
     changesSection(root, view);
     global.pmoRenderMs = performance.now() - began;
     return root;
@@ -496,7 +543,9 @@
       const cell = p.cells[n];
       if (!cell) return '—';
       const box = h('span', { class: 'pmo-delta' });
-      box.appendChild(document.createTextNode((cell.finish || cell.state) + (cell.late_days ? ' · ' + cell.late_days + ' d late' : '')));
+      const odds = (view.on_time || {})[n];
+      const chance = odds && cell.finish && p.id in odds ? ' · ' + pct(odds[p.id]) + ' on time' : '';
+      box.appendChild(document.createTextNode((cell.finish || cell.state) + (cell.late_days ? ' · ' + cell.late_days + ' d late' : '') + chance));
       if (cell.finish_delta_days) {
         const d = cell.finish_delta_days;
         h('span', { class: 'pmo-delta-bar ' + (d > 0 ? 'pmo-later' : 'pmo-earlier'), style: 'width:' + Math.max(3, Math.round(60 * Math.abs(d) / span)) + 'px', 'aria-hidden': 'true' }, box);

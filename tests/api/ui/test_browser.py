@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from api.html_report import comparison_report_html
+from api.html_report import comparison_report_html, plan_report_html
 from benchmarks.ui_bench import measure
 from model.load import parse_portfolio
 from model.scenario import apply_changes, parse_scenario
@@ -187,6 +187,29 @@ def test_html_report_renders_offline(page: Page, tmp_path: Path) -> None:
         >= len(plan["kpis"]["utilisation"]) * weeks
     )
     page.shot("report-offline")
+    assert asked == [] and page.errors == []
+
+
+def test_s_curves_render_for_a_portfolio_with_uncertainty(page: Page, tmp_path: Path) -> None:
+    """A default spread: the report draws one S-curve per scheduled project and its risk table, offline."""
+    data = small_portfolio()
+    data["risk"] = {"default_spread": {"optimistic": 0.9, "pessimistic": 1.7}}
+    portfolio = parse_portfolio(data)
+    plan = solve(portfolio, SolverSettings(time_limit=2, workers=1, optimise=False))
+    report = tmp_path / "risk.html"
+    report.write_text(plan_report_html(portfolio, plan), encoding="utf-8")
+    asked = _offline(page)
+    page.page.goto(report.as_uri())
+    page.page.wait_for_selector("body[data-rendered=true]", timeout=10_000)
+    scheduled = [r.id for r in plan.projects if r.scheduled]
+    curves = page.page.locator("#pmo-risk .pmo-scurve-line")
+    assert curves.count() == len(scheduled)
+    assert sorted(
+        curves.evaluate_all("(nodes) => nodes.map((n) => n.getAttribute('data-project'))")
+    ) == sorted(scheduled)
+    assert all(len(d) > 10 for d in curves.evaluate_all("(nodes) => nodes.map((n) => n.getAttribute('d'))"))
+    assert page.page.locator("#pmo-risk tbody tr").count() == len(scheduled)
+    page.shot("risk-s-curves")
     assert asked == [] and page.errors == []
 
 

@@ -201,3 +201,26 @@ def test_cli_refuses_a_report_folder(tmp_path: Path) -> None:
     result = runner.invoke(app, ["solve", str(SMALL), "--levelling-only", "--report", str(folder)])
     assert result.exit_code == 4
     assert "--report" in result.output
+
+
+def test_no_uncertainty_no_s_curve(solved: tuple[Portfolio, Plan, dict[str, Any]]) -> None:
+    _, _, view = solved
+    assert view["risk"] is None
+
+
+def test_s_curves_of_a_portfolio_with_uncertainty(solved: tuple[Portfolio, Plan, dict[str, Any]]) -> None:
+    """A default spread: one S-curve per scheduled project, rising in probability and in date,
+    never before the plan's own finish is possible; a plan's own risk figures are used as they are."""
+    from api.risk_commands import attach_risk
+
+    portfolio, plan, _ = solved
+    spread = {"default_spread": {"optimistic": 0.8, "pessimistic": 1.6}}
+    uncertain = Portfolio.model_validate({**portfolio.model_dump(mode="json"), "risk": spread})
+    risk = plan_view(uncertain, plan)["risk"]
+    assert risk["uncertain_tasks"] == len(plan.assignments)
+    assert {p["id"] for p in risk["projects"]} == {r.id for r in plan.projects if r.scheduled}
+    for p in risk["projects"]:
+        ps, days = [c[0] for c in p["curve"]], [c[1] for c in p["curve"]]
+        assert ps == sorted(ps) and days == sorted(days) and ps[0] > 0 and ps[-1] < 1
+    carried = attach_risk(uncertain, plan.model_copy(), 300)
+    assert plan_view(uncertain, carried)["risk"]["samples"] == 300
