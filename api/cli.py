@@ -717,7 +717,7 @@ def replan_command(
     ] = None,
     actuals_file: Annotated[
         Path | None,
-        typer.Option("--actuals", help="Status update JSON: replan from the actuals (--as-of: their status date)."),
+        typer.Option("--actuals", help="Status update (JSON or .xlsx): replan from the actuals (--as-of: their status date)."),
     ] = None,
     output: Output = None,
     report: Report = None,

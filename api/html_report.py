@@ -1,7 +1,7 @@
 """Self-contained HTML reports: the plan charts with their data and code inlined (nothing fetched).
 
-``pmo solve|replan --report FILE.html`` and ``pmo compare --report FILE.html`` write one file that
-opens offline; any other suffix keeps the markdown report.
+``pmo solve|replan|compare|status --report FILE.html`` write one file that opens offline; any
+other suffix keeps the markdown report.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from model.plan import Plan
 from model.portfolio import Portfolio
 
 if TYPE_CHECKING:  # the comparison's modules load the solver: only the compare command needs them
+    from model.actuals import StatusReport
     from solver.planning.compare import Comparison
 
 HTML_SUFFIXES = {".html", ".htm"}
@@ -40,7 +41,7 @@ def html_page(title: str, data: Mapping[str, Any]) -> str:
     title
         The page title (escaped here).
     data
-        Plan views (:func:`api.views.plan_view.plan_view`) and an optional comparison view.
+        Plan views (:func:`api.views.plan_view.plan_view`) and an optional comparison or status view.
 
     Returns
     -------
@@ -135,3 +136,36 @@ def comparison_report(path: Path, comparison: Comparison, portfolios: Mapping[st
     from api.compare_report import comparison_markdown
 
     return comparison_markdown(comparison)
+
+
+def status_report_html(report: StatusReport, portfolio: Portfolio, forecast: Plan) -> str:
+    """The HTML report of ``pmo status``: slip chart, projects, late tasks, pain points, and the forecast plan.
+
+    Parameters
+    ----------
+    report
+        Progress against the baseline (:func:`model.actuals.status_report`).
+    portfolio
+        The portfolio being executed.
+    forecast
+        The remaining work replanned with the actuals frozen (drawn when it has a plan).
+
+    Returns
+    -------
+    str
+        The self-contained HTML document.
+    """
+    from api.views.status_view import status_view
+
+    view = status_view(report)
+    plans = [plan_view(portfolio, forecast, title=f"Forecast plan: {portfolio.name or 'portfolio'}")]
+    return html_page(view["title"], {"status": view, "plans": plans if forecast.status.has_plan else []})
+
+
+def status_report(path: Path, report: StatusReport, portfolio: Portfolio, forecast: Plan) -> str:
+    """The status report in the format ``path`` asks for (HTML or markdown)."""
+    if is_html(path):
+        return status_report_html(report, portfolio, forecast)
+    from api.status_report import status_markdown
+
+    return status_markdown(report)

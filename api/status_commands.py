@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from model.portfolio import Portfolio
     from solver.planning.replan import ReplanRequest
 
-ActualsFile = Annotated[Path, typer.Option("--actuals", help="Status update JSON: actual starts, finishes, progress.")]
+ActualsFile = Annotated[Path, typer.Option("--actuals", help="Status update (JSON or .xlsx Actuals sheet): actual starts, finishes, progress.")]
 
 
 def parse_as_of(text: str | None, option: str = "--as-of") -> dt.date | None:
@@ -42,10 +42,10 @@ def load_actuals_or_exit(
 ) -> Actuals:
     """Read and validate a status update against the portfolio and baseline (exit 4 if invalid)."""
     from api.cli import _fail_invalid
-    from model.actuals import parse_actuals
+    from api.interchange.actuals_xlsx import parse_actuals_file
 
     try:
-        return parse_actuals(path, portfolio, baseline, status_date)
+        return parse_actuals_file(path, portfolio, baseline, status_date)
     except InvalidInput as exc:
         _fail_invalid(exc, as_json, "actuals")
 
@@ -73,7 +73,9 @@ def status_command(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Status date (ISO); default: the status update's own.")
     ] = None,
-    report: Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")] = None,
+    report: Annotated[
+        Path | None, typer.Option("--report", help="Write a report here: HTML for .html/.htm, else markdown.")
+    ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the forecast plan JSON here.")
     ] = None,
@@ -96,7 +98,7 @@ def status_command(
         write_or_exit,
     )
     from api.startup import import_cp_model_without_pandas
-    from api.status_report import print_status, status_markdown
+    from api.status_report import print_status
 
     try:
         status_date = parse_as_of(as_of)
@@ -122,7 +124,9 @@ def status_command(
     if output is not None and forecast.status.has_plan:
         write_or_exit(output, forecast.model_dump_json(indent=2))
     if report is not None:
-        write_or_exit(report, status_markdown(result))
+        from api.html_report import status_report as report_text  # the chart code: only when asked for
+
+        write_or_exit(report, report_text(report, result, portfolio, forecast))
     if as_json:
         print(result.model_dump_json(indent=2))
     else:

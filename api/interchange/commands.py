@@ -1,6 +1,7 @@
 """The interchange commands of ``pmo``: ``template``, ``import`` and ``export``.
 
-``pmo template FILE.xlsx [--example]`` writes the workbook PMOs fill in; ``pmo import FILE``
+``pmo template FILE.xlsx [--example]`` writes the workbook PMOs fill in (``--actuals
+[--baseline PLAN] [--from ACTUALS]``: the status update's sheet); ``pmo import FILE``
 turns a workbook or an MS Project XML file into portfolio JSON; ``pmo export FORMAT INPUT``
 writes a portfolio as a workbook, or a plan (checked against its portfolio first) as a
 workbook, CSV, MS Project XML or iCalendar files. Exit codes are the CLI's: 0 written,
@@ -127,12 +128,45 @@ def _write_files(folder: Path, files: dict[str, bytes]) -> None:
 def template_command(
     output: Annotated[Path, typer.Argument(help="The workbook to write (.xlsx).")],
     example: Annotated[bool, typer.Option("--example", help="Fill it with the example portfolio.")] = False,
+    actuals: Annotated[
+        bool, typer.Option("--actuals", help="Write the status update (Actuals sheet) instead, for pmo status.")
+    ] = False,
+    baseline: Annotated[
+        Path | None, typer.Option("--baseline", help="With --actuals: list this plan's tasks to fill in.")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option("--from", help="With --actuals: write this status update (JSON or .xlsx).")
+    ] = None,
 ) -> None:
-    """Write the Excel template of a portfolio: empty, or filled with the example."""
+    """Write the Excel template of a portfolio (empty, or filled with the example), or with
+    ``--actuals`` the status update's sheet (``--from`` a status update, and the other tasks of
+    ``--baseline`` to fill in)."""
+    if actuals:
+        _actuals_template(output, example, baseline, source)
+    for option, value in (("--baseline", baseline), ("--from", source)):
+        if value is not None:
+            _fail([Issue(option, "only with --actuals (the status update's sheet)")])
     from api.interchange.xlsx_write import template_xlsx
 
     write_bytes(output, template_xlsx(example))
     _say(f"{'example' if example else 'empty'} template written to {output}")
+    raise typer.Exit(0)
+
+
+def _actuals_template(output: Path, example: bool, baseline: Path | None, source: Path | None) -> NoReturn:
+    from api.cli import load_plan_or_exit
+    from api.interchange.actuals_xlsx import actuals_xlsx, load_status_update
+
+    if example:
+        _fail([Issue("--example", "not with --actuals: give --baseline to list the plan's tasks")])
+    plan = load_plan_or_exit(baseline, False, "baseline plan") if baseline is not None else None
+    try:
+        update = load_status_update(source) if source is not None else None
+        data = actuals_xlsx(update, plan)
+    except InvalidInput as exc:
+        _fail(exc.issues, "actuals")
+    write_bytes(output, data)
+    _say(f"actuals sheet written to {output}")
     raise typer.Exit(0)
 
 

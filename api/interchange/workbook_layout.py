@@ -206,3 +206,17 @@ SHEETS: tuple[Sheet, ...] = (
 )
 REQUIRED_SHEETS = frozenset({"Settings", "Skills", "People", "Projects", "Tasks"})
 """Sheets every workbook has; the others may be left out when empty."""
+
+ACTUALS = Sheet(
+    "Actuals",
+    (
+        Column("project", Kind.ID, "project id"),
+        Column("task", Kind.ID, "task id (a task not listed, or without actual_start, has not started)"),
+        Column("actual_start", Kind.DATE, "day work began (on or before the status date)"),
+        Column("actual_finish", Kind.DATE, "last working day of a done task (blank: not done)"),
+        Column("percent_complete", Kind.NUMBER, "0–100, work done of an unfinished task"),
+        Column("remaining_days", Kind.NUMBER, "working days left (instead of percent_complete)"),
+        Column("status_date", Kind.DATE, "the status date, in the first data row (YYYY-MM-DD)"),
+    ),
+)
+"""The status update (actuals) sheet: its own workbook, or a sheet added to the portfolio's."""

@@ -70,7 +70,7 @@ class SheetWriter:
         self.row += 1
 
 
-def _heading(ws: Worksheet, names: Sequence[str], notes: Sequence[str]) -> None:
+def write_heading(ws: Worksheet, names: Sequence[str], notes: Sequence[str]) -> None:
     for k, (name, note) in enumerate(zip(names, notes, strict=True), start=1):
         head = ws.cell(row=layout.HEADER_ROW, column=k, value=name)
         head.data_type = "s"
@@ -88,7 +88,7 @@ def _last_row(ws: Worksheet) -> int:
     return max(layout.VALIDATION_ROWS, ws.max_row + 200)
 
 
-def _validate(ws: Worksheet, column: int, rule: DataValidation) -> None:
+def validate_column(ws: Worksheet, column: int, rule: DataValidation) -> None:
     letter = get_column_letter(column)
     rule.add(f"{letter}{FIRST_DATA_ROW}:{letter}{_last_row(ws)}")
     ws.add_data_validation(rule)
@@ -113,13 +113,13 @@ def _add_validations(wb: Workbook, skill_ids: Sequence[str]) -> None:
         for k, column in enumerate(sheet.columns, start=1):
             rule = _list_rule(column, wb)
             if rule is not None:
-                _validate(ws, k, rule)
+                validate_column(ws, k, rule)
     people = wb[layout.PEOPLE.name]
     first = len(layout.PEOPLE.columns) + 1
     for k in range(first, first + len(skill_ids)):
         rule = DataValidation(type="whole", operator="between", formula1="1", formula2="5", allow_blank=True)
         rule.error = "a skill level is a whole number from 1 to 5"
-        _validate(people, k, rule)
+        validate_column(people, k, rule)
 
 
 def skill_header(skill_id: str) -> str:
@@ -235,7 +235,7 @@ def portfolio_workbook(portfolio: Portfolio | None) -> Workbook:
         if sheet is layout.PEOPLE:
             names += [skill_header(s) for s in skill_ids]
             notes += [layout.SKILL_COLUMN_NOTE] * len(skill_ids)
-        _heading(ws, names, notes)
+        write_heading(ws, names, notes)
     issues: list[Issue] = []
     settings = SheetWriter(wb[layout.SETTINGS.name], issues)
     for key, value, where in _settings_rows(portfolio):

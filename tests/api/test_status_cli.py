@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import ExitCode, app
+from model.load import parse_portfolio
+from model.plan import Plan, PlanStatus
 from tests.conftest import small_dict
 
 runner = CliRunner()
@@ -98,3 +102,55 @@ def test_replan_from_actuals_keeps_done_work(files: tuple[Path, Path, Path], tmp
     got = {(a["project"], a["task"]): a for a in json.loads(out.read_text())["assignments"]}
     assert (got[("crm", "scoping")]["start"], got[("crm", "scoping")]["finish"]) == ("2027-01-04", "2027-01-12")
     assert got[("crm", "design")]["start"] >= "2027-02-08"  # the rest of design: from the next working day
+
+
+def _embedded(page: str) -> dict[str, Any]:
+    """The data a self-contained report draws (its JSON script element)."""
+    found = re.search(r'<script type="application/json" id="pmo-data">(.*?)</script>', page, re.DOTALL)
+    assert found is not None
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_status_html_report_is_self_contained(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """`pmo status --report x.html`: one file that fetches nothing, with every project's row, the late
+    tasks and the pain points, and the forecast plan's charts."""
+    portfolio, plan, actuals = files
+    page = tmp_path / "status.HTML"
+    common = [str(portfolio), "--baseline", str(plan), "--actuals", str(actuals), "-t", "2"]
+    result = runner.invoke(app, ["status", *common, "--report", str(page), "--json"])
+    assert result.exit_code == ExitCode.PLAN, result.output
+    expected = json.loads(result.output)
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>") and "default-src 'none'" in text
+    assert not re.search(r"""\b(src|href)\s*=\s*["']?(?!data:)""", text, re.IGNORECASE)
+    assert "PmoCharts.bootReport()" in text
+    status = _embedded(text)["status"]
+    tables = {t["id"]: t for t in status["tables"]}
+    assert [row[0] for row in tables["pmo-status-projects"]["rows"]] == [p["id"] for p in small_dict()["projects"]]
+    assert [f["slip"] for f in status["finishes"]] == [r["slip_days"] for r in expected["projects"]]
+    assert tables["pmo-status-late-to-finish"]["rows"][0][:2] == ["crm", "design"]
+    assert [r[1] for r in tables["pmo-status-pain-points-tasks"]["rows"]] == [d["task"] for d in expected["slip_tasks"]]
+    assert [r[0] for r in tables["pmo-status-pain-points-people"]["rows"]] == [p["person"] for p in expected["slip_people"]]
+    assert len(_embedded(text)["plans"][0]["tasks"]) > 0  # the forecast plan is drawn below the status
+
+
+def test_status_html_report_without_a_forecast() -> None:
+    """No forecast plan: the report still renders its tables, with no slip and no plan to draw."""
+    from api.html_report import status_report_html
+    from model.actuals import ProjectStatusRow, StatusReport
+
+    row = ProjectStatusRow(
+        project="crm", baseline_finish=dt.date(2027, 3, 5), forecast_finish=None, slip_days=None,
+        planned_value=4, earned_value=2, spi=0.5, late_to_start=0, late_to_finish=0,
+    )
+    report = StatusReport(
+        status_date=dt.date(2027, 2, 5), forecast_status="no_solution", planned_value=4, earned_value=2, spi=0.5,
+        projects=[row], late_to_start=[], late_to_finish=[], slip_tasks=[], slip_people=[],
+    )
+    data = _embedded(status_report_html(report, parse_portfolio(small_dict()), Plan(status=PlanStatus.no_solution)))
+    assert data["plans"] == [] and data["status"]["finishes"] == [
+        {"project": "crm", "baseline": "2027-03-05", "forecast": None, "slip": None, "spi": 0.5}
+    ]
+    assert [t["id"] for t in data["status"]["tables"]] == ["pmo-status-projects"]
+    assert "no_solution" in data["status"]["notes"][0]

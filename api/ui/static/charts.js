@@ -565,12 +565,57 @@
     return root;
   }
 
+  /* Slip per project: a bar right of zero when the forecast finishes after the baseline, left when before. */
+  function slipChart(parent, finishes) {
+    const rows = finishes.filter((f) => f.slip !== null && f.slip !== undefined);
+    if (!rows.length) {
+      h('p', {}, parent, 'No project has both a baseline and a forecast finish.');
+      return;
+    }
+    const span = Math.max(1, ...rows.map((f) => Math.abs(f.slip)));
+    const W = 640, L = 150, R = 60, BAR = 16;
+    const mid = L + (W - L - R) / 2;
+    const half = (W - L - R) / 2;
+    const height = rows.length * (BAR + 6) + 24;
+    const svg = s('svg', { class: 'pmo-slip', width: W, height: height, role: 'img', 'aria-label': 'Slip of each project in working days' }, parent);
+    s('line', { x1: mid, x2: mid, y1: 0, y2: height - 18, stroke: '#57606a' }, svg);
+    s('text', { x: mid, y: height - 4, 'text-anchor': 'middle', class: 'pmo-week' }, svg, '0 (on the baseline)');
+    rows.forEach((f, k) => {
+      const y = k * (BAR + 6) + 4;
+      const w = Math.max(f.slip ? 2 : 0, half * Math.abs(f.slip) / span);
+      const text = f.project + ' · baseline ' + f.baseline + ' → forecast ' + f.forecast + ' · ' + (f.slip > 0 ? '+' : '') + f.slip + ' working days';
+      s('text', { x: L - 6, y: y + BAR - 4, 'text-anchor': 'end', class: 'pmo-row-label' }, svg, f.project);
+      s('rect', {
+        x: f.slip >= 0 ? mid : mid - w, y: y, width: w, height: BAR, rx: 2,
+        fill: f.slip > 0 ? '#D55E00' : '#009E73', class: 'pmo-slip-bar', 'data-project': f.project, 'data-tip': text, 'aria-label': text,
+      }, svg);
+      s('text', { x: f.slip >= 0 ? mid + w + 4 : mid - w - 4, y: y + BAR - 4, 'text-anchor': f.slip >= 0 ? 'start' : 'end', class: 'pmo-week' }, svg, (f.slip > 0 ? '+' : '') + f.slip + ' d');
+    });
+    tooltips(svg, (node) => node.getAttribute && node.getAttribute('data-tip'));
+  }
+
+  /* Progress against the baseline: slip chart, the projects' table, late tasks and the pain points. */
+  function renderStatus(container, view) {
+    container.textContent = '';
+    const root = h('div', { class: 'pmo-status' }, container);
+    h('h1', {}, root, view.title);
+    for (const text of view.notes) h('p', { class: 'pmo-note' }, root, text);
+    const chart = section(root, 'Slip against the baseline (working days)', 'pmo-status-slip');
+    h('p', { class: 'pmo-note' }, chart, 'Orange: the forecast finishes after the baseline; green: before.');
+    slipChart(chart, view.finishes);
+    for (const t of view.tables) table(section(root, t.title, t.id), t.columns, t.rows);
+    return root;
+  }
+
   /* The self-contained report: the data sits in <script type="application/json" id="pmo-data">. */
   function bootReport() {
     const data = JSON.parse(document.getElementById('pmo-data').textContent);
     const main = document.getElementById('pmo-main');
     if (data.comparison) {
       renderComparison(h('div', {}, main), data.comparison);
+    }
+    if (data.status) {
+      renderStatus(h('div', {}, main), data.status);
     }
     const plans = data.plans || [];
     if (plans.length > 1) {
@@ -587,5 +632,5 @@
     document.body.setAttribute('data-rendered', 'true');
   }
 
-  global.PmoCharts = { renderPlan: renderPlan, renderComparison: renderComparison, bootReport: bootReport, PALETTE: PALETTE, h: h };
+  global.PmoCharts = { renderPlan: renderPlan, renderComparison: renderComparison, renderStatus: renderStatus, bootReport: bootReport, PALETTE: PALETTE, h: h };
 })(window);

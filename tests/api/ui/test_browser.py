@@ -24,6 +24,13 @@ from tests.api.ui.conftest import Live, Page, load_json, open_ui
 ROOT = Path(__file__).resolve().parents[3]
 SMALL = ROOT / "examples" / "small.json"
 PAGE_SECONDS = 1.0  # the target: the demo plan page interactive within a second
+STATUS_UPDATE = {  # design overran its baseline: crm slips
+    "status_date": "2027-02-05",
+    "tasks": [
+        {"project": "crm", "task": "scoping", "actual_start": "2027-01-04", "actual_finish": "2027-01-12"},
+        {"project": "crm", "task": "design", "actual_start": "2027-01-13", "percent_complete": 60},
+    ],
+}
 
 
 def _plan_counts(live: Live, plan_id: str) -> tuple[int, int]:
@@ -273,6 +280,31 @@ def test_replan_report_lists_the_changes(page: Page, tmp_path: Path) -> None:
     if not changes:
         assert "No change" in section.inner_text()
     page.shot("replan-report")
+    assert asked == [] and page.errors == []
+
+
+def test_status_report_renders_offline(page: Page, tmp_path: Path) -> None:
+    """`pmo status --report x.html` (design overran): the slip chart, a row per project and the pain
+    points, drawn with the network blocked and no console error."""
+    baseline = tmp_path / "baseline.json"
+    _report(tmp_path, "solve", str(SMALL), "--levelling-only", "-o", str(baseline))
+    actuals = tmp_path / "actuals.json"
+    actuals.write_text(json.dumps(STATUS_UPDATE), encoding="utf-8")
+    forecast = tmp_path / "forecast.json"
+    report = _report(
+        tmp_path, "status", str(SMALL), "--baseline", str(baseline), "--actuals", str(actuals), "-t", "2", "-o", str(forecast)
+    )
+    projects = [p["id"] for p in load_json(SMALL)["projects"]]
+    asked = _offline(page)
+    page.page.goto(report.as_uri())
+    page.page.wait_for_selector("body[data-rendered=true]", timeout=10_000)
+    bars = page.page.locator("#pmo-status-slip .pmo-slip-bar")
+    assert sorted(bars.evaluate_all("(nodes) => nodes.map((n) => n.getAttribute('data-project'))")) == sorted(projects)
+    assert page.page.locator("#pmo-status-projects tbody tr").count() == len(projects)
+    assert page.page.locator("#pmo-status-pain-points-tasks tbody tr").count() >= 1
+    assert "crm" in page.page.locator("#pmo-status-late-to-finish").inner_text()
+    assert page.page.locator("#pmo-gantt-tasks .pmo-bar").count() == len(load_json(forecast)["assignments"])
+    page.shot("status-report")
     assert asked == [] and page.errors == []
 
 
