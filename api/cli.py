@@ -15,7 +15,7 @@ import math
 import os
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -26,6 +26,20 @@ from rich.progress import Progress as RichProgress
 
 from api.budget import solve_time_limit
 from api.interrupt import GUARD, Interrupted, run_stoppable
+from api.options import (
+    BackendOpt,
+    Deterministic,
+    JsonFlag,
+    Optimise,
+    Output,
+    Parallel,
+    PresetOpt,
+    Report,
+    Seed,
+    SettingsFile,
+    TimeLimit,
+    Workers,
+)
 from api.output import OutputError, check_target, is_stdout, write_text
 from api.report import print_explanation, print_summary
 from api.risk_commands import DECISION_SAMPLES, RiskSamples, attach_risk, check_risk_samples
@@ -90,8 +104,6 @@ app = typer.Typer(
 )
 console = make_console()
 err_console = make_console(stderr=True)
-
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
 
 
 @app.callback()
@@ -274,32 +286,6 @@ def _settings_or_exit(as_json: bool, *args: object, **kwargs: object) -> SolverS
         _fail_invalid(exc, as_json, "settings")
 
 
-TimeLimit = Annotated[
-    float | None,
-    typer.Option("--time-limit", "-t", help="Seconds for the whole command, start-up and output included."),
-]
-Workers = Annotated[int | None, typer.Option("--workers", "-w", help="CP-SAT workers (default 2).")]
-Seed = Annotated[int | None, typer.Option("--seed", help="Random seed (0 … 2147483647).")]
-PresetOpt = Annotated[
-    str | None, typer.Option("--preset", help="fast, balanced or thorough.", show_default=False)
-]
-Deterministic = Annotated[
-    bool, typer.Option("--deterministic", help="Reproducible: 1 worker, deterministic time limit.")
-]
-Optimise = Annotated[
-    bool, typer.Option("--optimise/--levelling-only", help="Improve the levelling plan with CP-SAT.")
-]
-Output = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", help="Write the plan JSON here (- for standard output)."),
-]
-Report = Annotated[
-    Path | None, typer.Option("--report", help="Write a report here: HTML for a .html file, else markdown.")
-]
-SettingsFile = Annotated[
-    Path | None,
-    typer.Option("--settings", help="Solver settings from a TOML file (\\[solver] table); options override it."),
-]
 
 
 def _for_the_command(settings: SolverSettings, portfolio: Portfolio) -> SolverSettings:
@@ -307,6 +293,22 @@ def _for_the_command(settings: SolverSettings, portfolio: Portfolio) -> SolverSe
     tasks = sum(len(p.tasks) for p in portfolio.projects)
     limit = solve_time_limit(settings.time_limit, tasks, deterministic=settings.deterministic)
     return settings.model_copy(update={"time_limit": limit})
+
+
+def for_the_largest(settings: SolverSettings, portfolios: Iterable[Portfolio]) -> SolverSettings:
+    """:func:`_for_the_command` for the portfolio with the most tasks (of a compare or a sweep)."""
+    largest = max(portfolios, key=lambda p: sum(len(x.tasks) for x in p.projects))
+    return _for_the_command(settings, largest)
+
+
+def solved_note(as_json: bool) -> Callable[[str, Plan], None]:
+    """The ``on_done`` of parallel solves: a line on standard error as each one ends (none with --json)."""
+
+    def done(name: str, plan: Plan) -> None:
+        if not as_json:
+            err_console.print(line(f"solved {name}: {plan.status.value} in {plan.solve_seconds:.1f} s"))
+
+    return done
 
 
 def solve_or_stop(work: Callable[[StopRequest], Plan]) -> Plan:
@@ -611,8 +613,8 @@ def compare_command(
             "--noise", min=0, max=100, help="Objective changes within this % of the baseline's: noise."
         ),
     ] = 1.0,
-    parallel: Annotated[int | None, typer.Option("--parallel", help="Solves at a time.")] = None,
-    backend_name: Annotated[str, typer.Option("--backend", help="local (child processes) or ray.")] = "local",
+    parallel: Parallel = None,
+    backend_name: BackendOpt = "local",
     ray_address: Annotated[
         str | None, typer.Option("--ray-address", help="Ray cluster (default $PMO_RAY_ADDRESS, else a local Ray).")
     ] = None,
@@ -639,18 +641,17 @@ def compare_command(
     from api.compare_report import print_comparison
     from solver.planning.compare import compare
 
-    largest = max(portfolios.values(), key=lambda p: sum(len(x.tasks) for x in p.projects))
-    budget = _for_the_command(settings, largest)
-
-    def done(label: str, plan: Plan) -> None:
-        if not as_json:
-            err_console.print(line(f"solved {label}: {plan.status.value} in {plan.solve_seconds:.1f} s"))
-
+    budget = for_the_largest(settings, portfolios.values())
     from api.backends import backend_or_exit
 
     with backend_or_exit(backend_name, ray_address, parallel, as_json) as backend:
         comparison = compare(
-            portfolios, budget, max_parallel=parallel, on_done=done, backend=backend, noise=noise / 100
+            portfolios,
+            budget,
+            max_parallel=parallel,
+            on_done=solved_note(as_json),
+            backend=backend,
+            noise=noise / 100,
         )
     for name, plan in comparison.plans.items():  # each project's on-time probability beside its lateness
         attach_risk(portfolios[name], plan, risk_samples)

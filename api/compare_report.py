@@ -319,7 +319,9 @@ def render_comparison(comparison: Comparison, width: int = 120, max_moves: int |
     return buffer.getvalue()
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+def md_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A markdown table's lines (pipes in the header and the cells escaped)."""
+
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
@@ -343,7 +345,7 @@ def comparison_markdown(comparison: Comparison) -> str:
     """
     names = comparison.names
     lines = [f"# Scenario comparison (baseline: {comparison.baseline})", ""]
-    lines += _md_table(["", *names], _summary_rows(comparison))
+    lines += md_table(["", *names], _summary_rows(comparison))
     note = _noise_note(comparison)
     lines += ["", note[0].upper() + note[1:] + "."]
     lines += [
@@ -354,11 +356,11 @@ def comparison_markdown(comparison: Comparison) -> str:
         + (", and the probability of finishing by the due date." if _with_risk(comparison) else "."),
         "",
     ]
-    lines += _md_table(["project", "priority", *_project_header(comparison)], _project_rows(comparison))
+    lines += md_table(["project", "priority", *_project_header(comparison)], _project_rows(comparison))
     moves, _ = _move_rows(comparison)
     lines += ["", "## Who moves to what", ""]
     if moves:
-        lines += _md_table(MOVE_COLUMNS, moves)
+        lines += md_table(MOVE_COLUMNS, moves)
     else:
         lines.append("No one's work changes.")
     notes = [f"* {o.name}: {line}" for o in comparison.scenarios for line in o.explanation]

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from api.options import JsonFlag
 from model.load import InvalidInput
 from model.plan import Plan
 from model.portfolio import Portfolio
@@ -183,9 +184,7 @@ def risk_command(
             "--policy", help="planned: no task starts before its planned start; earliest: as soon as it can."
         ),
     ] = StartPolicy.planned,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")
-    ] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Schedule risk of a plan: on-time probabilities, P50/P80 finishes, critical tasks and people
     (exit 0, or 4 for invalid input)."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.options import JsonFlag
 from model.load import InvalidInput
 from model.rules import Issue
 
@@ -24,7 +25,12 @@ if TYPE_CHECKING:
     from model.portfolio import Portfolio
     from solver.planning.replan import ReplanRequest
 
-ActualsFile = Annotated[Path, typer.Option("--actuals", help="Status update (JSON or .xlsx Actuals sheet): actual starts, finishes, progress.")]
+ActualsFile = Annotated[
+    Path,
+    typer.Option(
+        "--actuals", help="Status update (JSON or .xlsx Actuals sheet): actual starts, finishes, progress."
+    ),
+]
 
 
 def parse_as_of(text: str | None, option: str = "--as-of") -> dt.date | None:
@@ -82,7 +88,7 @@ def status_command(
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", "-t", help="Seconds for the replan of the remaining work.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Progress against the baseline: forecast finishes, slippage, SPI, late tasks and the pain points
     (exit 0, 3 without a forecast plan, 4 for invalid input)."""
@@ -116,7 +122,9 @@ def status_command(
     budget = _for_the_command(settings, portfolio)
     try:  # SIGINT and SIGTERM stop the replan with its best plan, as in `pmo replan`
         forecast = solve_or_stop(
-            lambda stop: replan_from_actuals(portfolio, baseline, actuals, deadlines=False, settings=budget, stop=stop)[1]
+            lambda stop: replan_from_actuals(
+                portfolio, baseline, actuals, deadlines=False, settings=budget, stop=stop
+            )[1]
         )
     except InvalidInput as exc:
         _fail_invalid(exc, as_json, "actuals")

@@ -469,13 +469,13 @@ def sweep_summary(result: SweepResult) -> str:
 
 def sweep_markdown(result: SweepResult) -> str:
     """The sweep as a markdown report: the ranked table and each scenario's changes."""
+    from api.compare_report import md_table
 
     def esc(text: str) -> str:
         return text.replace("|", "\\|")
 
     lines = ["# Scenario sweep", "", sweep_summary(result) + ".", ""]
-    lines += ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in sweep_rows_text(result)]
+    lines += md_table(COLUMNS, sweep_rows_text(result))
     lines += ["", "## Changes", ""]
     for row in result.scenarios:
         changes = ", ".join(json.dumps(c, ensure_ascii=False) for c in row.changes) or "none"

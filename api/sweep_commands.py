@@ -9,7 +9,6 @@ from model.load import InvalidInput
 
 if TYPE_CHECKING:
     from api.sweep import SweepResult
-    from model.plan import Plan
 
 CRITERIA_TEXT = "weighted_lateness, late_projects, late_days, cost, makespan, objective, left_out"
 
@@ -33,12 +32,13 @@ def _sweep_command(
     from api.cli import (
         ExitCode,
         _fail_invalid,
-        _for_the_command,
         _settings_or_exit,
         check_outputs_or_exit,
         console,
         err_console,
+        for_the_largest,
         load_portfolio_or_exit,
+        solved_note,
         write_or_exit,
     )
     from api.interrupt import GUARD, run_stoppable
@@ -66,13 +66,8 @@ def _sweep_command(
         scenarios = expand(base, axes, "--vary", paths=paths)
     except InvalidInput as exc:
         _fail_invalid(exc, as_json)
-    largest = max((s.portfolio for s in scenarios), key=lambda p: sum(len(x.tasks) for x in p.projects))
-    budget = _for_the_command(settings, largest)
-
-    def done(name: str, plan: "Plan") -> None:
-        if not as_json:
-            err_console.print(line(f"solved {name}: {plan.status.value} in {plan.solve_seconds:.1f} s"))
-
+    budget = for_the_largest(settings, (s.portfolio for s in scenarios))
+    done = solved_note(as_json)
     with backend_or_exit(backend_name, ray_address, parallel, as_json) as backend:
         result, _ = run_stoppable(
             lambda stop: run_sweep(
@@ -112,7 +107,7 @@ def _print_table(console: Any, result: "SweepResult") -> None:
 
 def register(app: Any) -> None:
     """Add ``pmo sweep`` to the CLI."""
-    from api.cli import Deterministic, JsonFlag, Seed, TimeLimit, Workers
+    from api.options import BackendOpt, Deterministic, JsonFlag, Parallel, Seed, TimeLimit, Workers
 
     @app.command("sweep")
     def sweep_command(
@@ -134,8 +129,8 @@ def register(app: Any) -> None:
         workers: Workers = None,
         seed: Seed = None,
         deterministic: Deterministic = False,
-        parallel: Annotated[int | None, typer.Option("--parallel", help="Solves at a time.")] = None,
-        backend: Annotated[str, typer.Option("--backend", help="local (child processes) or ray.")] = "local",
+        parallel: Parallel = None,
+        backend: BackendOpt = "local",
         ray_address: Annotated[
             str | None,
             typer.Option(

@@ -30,7 +30,8 @@ from solver.settings import SolverSettings
 from solver.solve import solve
 
 
-def _uncertain(size: str, seed: int, spread: tuple[float, float]) -> Portfolio:
+def uncertain(size: str, seed: int, spread: Sequence[float]) -> Portfolio:
+    """The generated portfolio of ``size`` with every task given the default ``spread``."""
     data = generate_size(size, seed=seed)
     data["risk"] = {"default_spread": {"optimistic": spread[0], "pessimistic": spread[1]}}
     return parse_portfolio(data)
@@ -57,7 +58,7 @@ def _day_gap(portfolio: Portfolio, one: RiskReport, other: RiskReport) -> int:
 
 def run(size: str, args: argparse.Namespace) -> list[str]:
     """One row of the table for ``size``."""
-    portfolio = _uncertain(size, args.seed, tuple(args.spread))
+    portfolio = uncertain(size, args.seed, args.spread)
     plan: Plan = solve(
         portfolio, SolverSettings(time_limit=args.solve_limit, workers=2, seed=args.seed, explain=False)
     )

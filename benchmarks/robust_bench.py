@@ -19,22 +19,14 @@ import argparse
 import time
 from collections.abc import Sequence
 
-from api.generate import generate_size
 from api.robust import collect_candidates, cost_pct, pick, within_share
-from model.load import parse_portfolio
-from model.portfolio import Portfolio
+from benchmarks.risk_bench import uncertain
 from solver.settings import SolverSettings
-
-
-def _uncertain(size: str, seed: int, spread: Sequence[float]) -> Portfolio:
-    data = generate_size(size, seed=seed)
-    data["risk"] = {"default_spread": {"optimistic": spread[0], "pessimistic": spread[1]}}
-    return parse_portfolio(data)
 
 
 def rows(size: str, args: argparse.Namespace) -> list[list[str]]:
     """The table's rows of ``size``, one per share."""
-    portfolio = _uncertain(size, args.seed, args.spread)
+    portfolio = uncertain(size, args.seed, args.spread)
     settings = SolverSettings(time_limit=args.time_limit, workers=2, seed=args.seed, explain=False)
     began = time.perf_counter()
     found, _ = collect_candidates(portfolio, settings, args.runs, args.samples)

@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import Field, field_validator, model_validator
 
 from model.calendar import WorkCalendar
-from model.kpis import project_results
+from model.kpis import day_span, project_results
 from model.load import InvalidInput, parse_model
 from model.plan import Assignment, Plan
 from model.portfolio import DependencyType, Identifier, Portfolio, Strict, Task, not_before
@@ -185,10 +185,6 @@ def next_day(cal: WorkCalendar, actuals: Actuals) -> int:
     return cal.floor_index(actuals.status_date) + 1
 
 
-def _span(cal: WorkCalendar, a: Assignment) -> tuple[int, int]:
-    return cal.ceil_index(a.start), cal.floor_index(a.finish)
-
-
 def progress_of(portfolio: Portfolio, baseline: Plan, actuals: Actuals) -> dict[tuple[str, str], TaskProgress]:
     """Per started task: where it started and finished, or how many working days are left.
 
@@ -219,7 +215,7 @@ def progress_of(portfolio: Portfolio, baseline: Plan, actuals: Actuals) -> dict[
         if row.actual_finish is not None:
             out[(row.project, row.task)] = TaskProgress(start, max(start, cal.floor_index(row.actual_finish)), 0, 1.0)
             continue
-        first, last = _span(cal, old[(row.project, row.task)])
+        first, last = day_span(cal, old[(row.project, row.task)])
         planned, elapsed = last - first + 1, max(0, day - start)
         if row.remaining_days is not None:
             left = math.ceil(row.remaining_days - 1e-9)
@@ -316,7 +312,7 @@ def _chains(portfolio: Portfolio, plan: Plan, projects: list[str]) -> dict[str, 
     """The forecast's chain to each project's finish, first task first: from its last task back
     through a tight dependency or the previous task of one of its people ending the day before."""
     cal = portfolio.work_calendar
-    spans = {(a.project, a.task): _span(cal, a) for a in plan.assignments}
+    spans = {(a.project, a.task): day_span(cal, a) for a in plan.assignments}
     people = {(a.project, a.task): [p.id for p in a.people] for a in plan.assignments}
     ending: dict[tuple[str, int], list[tuple[str, str]]] = {}  # (person, last day) → their tasks ending then
     for key, who in people.items():
@@ -367,7 +363,7 @@ def _drivers(
 ) -> tuple[list[SlipDriver], list[PersonDriver]]:
     """The tasks on the slipping projects' chains that add slip themselves, and their people."""
     cal = portfolio.work_calendar
-    old = {(a.project, a.task): _span(cal, a) for a in baseline.assignments}
+    old = {(a.project, a.task): day_span(cal, a) for a in baseline.assignments}
     new = {(a.project, a.task): a for a in forecast.assignments}
     drivers: dict[tuple[str, str], SlipDriver] = {}
     for chain in _chains(portfolio, forecast, slipping).values():
@@ -375,7 +371,7 @@ def _drivers(
         for key in chain:
             if key not in old:
                 continue
-            (bs, bf), (fs, ff) = old[key], _span(cal, new[key])
+            (bs, bf), (fs, ff) = old[key], day_span(cal, new[key])
             fs = started.get(key, fs)  # the rest of a task in progress: it began on its actual start
             overrun = (ff - fs) - (bf - bs)
             own = max(0, fs - bs - inherited) + max(0, overrun)
@@ -426,7 +422,7 @@ def status_report(portfolio: Portfolio, baseline: Plan, actuals: Actuals, foreca
     ev: dict[str, float] = {}
     late_start, late_finish = [], []
     for a in baseline.assignments:
-        first, last = _span(cal, a)
+        first, last = day_span(cal, a)
         length = last - first + 1
         effort = _effort(a, length)
         key = (a.project, a.task)

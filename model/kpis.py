@@ -99,7 +99,8 @@ def critical_path_lengths(portfolio: Portfolio) -> dict[str, int]:
     return out
 
 
-def _day_span(cal: WorkCalendar, a: Assignment) -> tuple[int, int]:
+def day_span(cal: WorkCalendar, a: Assignment) -> tuple[int, int]:
+    """First and last working-day index of an assignment."""
     return cal.ceil_index(a.start), cal.floor_index(a.finish)
 
 
@@ -211,7 +212,7 @@ def _total_cost(portfolio: Portfolio, assignments: Iterable[Assignment]) -> floa
     rate = {p.id: p.cost_per_day for p in portfolio.people}
     total = 0.0
     for a in assignments:
-        lo, hi = _day_span(cal, a)
+        lo, hi = day_span(cal, a)
         days = max(0, hi - lo + 1)
         for person in a.people:
             total += rate.get(person.id, 0.0) * person.allocation / 100 * days
@@ -235,7 +236,7 @@ def load_matrix(portfolio: Portfolio, assignments: Iterable[Assignment]) -> np.n
     index = {p.id: i for i, p in enumerate(portfolio.people)}
     load = np.zeros((len(portfolio.people), cal.num_days), dtype=np.int32)
     for a in assignments:
-        lo, hi = _day_span(cal, a)
+        lo, hi = day_span(cal, a)
         for person in a.people:
             i = index.get(person.id)
             if i is not None and lo <= hi:

@@ -212,7 +212,7 @@ class Crew(Strict):
         return value
 
 
-MAX_ESTIMATE_DAYS = 10_000  # as a duration (model.limits.InputLimits.max_duration)
+MAX_ESTIMATE_DAYS = 10_000  # as a duration (model.limits.InputLimits.max_duration_days)
 EstimateDays = Annotated[float, Field(gt=0, le=MAX_ESTIMATE_DAYS)]
 
 

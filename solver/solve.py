@@ -14,7 +14,7 @@ from solver.analysis.explain import explain_assignments
 from solver.analysis.feasibility import infeasibility_reasons
 from solver.analysis.fixes import infeasible_explanation
 from solver.bounds.capacity import CapacityBound, capacity_bound
-from solver.construct.levelling import LEVELLING_RULES, LevellingResult, Placement, level
+from solver.construct.levelling import LevellingResult, Placement, level, levelling_rules
 from solver.construct.repair import repair_plan
 from solver.convert import to_assignments
 from solver.evaluate import objective_of, project_lateness
@@ -59,7 +59,7 @@ def best_levelling(
     A ``stop`` request ends the rules early (with the best complete plan so far, if any); so
     does the ``deadline`` (a ``perf_counter`` time), once one complete plan exists.
     """
-    rules = [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]
+    rules = levelling_rules(problem)
     windows = time_windows(problem)
     results: list[LevellingResult] = []
     best: LevellingResult | None = None
@@ -223,12 +223,11 @@ def gap_stats(
     (``bound_method``, unless the whole-model search already named it)."""
     objective = objective_of(problem, placements)
     late = int(project_lateness(problem, placements).sum())
-    lateness = capacity.lateness
-    floor = lateness.days if lateness is not None else 0
+    floor = capacity.lateness.days
     out: dict[str, object] = {
         "late_days": late,
         "late_days_bound": floor,
-        "late_days_bound_method": lateness.method if lateness is not None else "critical path",
+        "late_days_bound_method": capacity.lateness.method,
         "late_days_gap_pct": round(100 * (late - floor) / late, 1) if late else 0.0,
         "gap_pct": round(100 * max(0.0, objective - bound) / abs(objective), 1) if objective else 0.0,
     }

@@ -59,6 +59,12 @@ def small_dict() -> dict[str, Any]:
     return json.loads(_small_text())
 
 
+def write_json(path: Path, data: Any) -> Path:
+    """Write ``data`` as JSON to ``path``; returns ``path``."""
+    path.write_text(json.dumps(data))
+    return path
+
+
 def small_portfolio() -> Portfolio:
     """examples/small.json, validated."""
     return parse_portfolio(small_dict())

@@ -33,7 +33,7 @@ from model.calendar import WorkCalendar
 from model.checker import check_assignments
 from model.portfolio import Person, Portfolio, Project, ProjectStatus
 from solver.analysis.feasibility import Reason, infeasibility_reasons
-from solver.construct.levelling import LEVELLING_RULES, LevellingResult, Placement, level
+from solver.construct.levelling import LevellingResult, Placement, level, levelling_rules
 from solver.convert import to_assignments
 from solver.problem import Problem, compile_problem
 from solver.search.optimiser import assignment_count, solve_whole
@@ -99,9 +99,7 @@ class _Prover:
             return None  # a cheap proof that this change is not enough
         windows = time_windows(problem)
         hint: LevellingResult | None = None
-        for rule in LEVELLING_RULES:
-            if rule == "thrifty" and not problem.num_budgets:
-                continue
+        for rule in levelling_rules(problem):
             result = level(problem, rule, windows=windows)
             if result.complete and _checked(pf, problem, result.placements):
                 return "levelling"
@@ -506,12 +504,6 @@ def _shortest_hire(
     return first, first + (stay if stay is not None else last_day - first)
 
 
-def _week(day: dt.date) -> str:
-    """ISO week of ``day``, e.g. ``2027-W20``."""
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def capacity_fix(pf: Portfolio, reasons: Sequence[Reason], prover: _Prover) -> Fix | None:
     """The fewest extra people with one skill at a level, over the shortest stretch.
 
@@ -545,7 +537,7 @@ def capacity_fix(pf: Portfolio, reasons: Sequence[Reason], prover: _Prover) -> F
     return Fix(
         "capacity",
         f"{who} with {skill} ≥ {lvl} from {start.isoformat()} to {end.isoformat()} "
-        f"(weeks {_week(start)} to {_week(end)}, {days} working days)",
+        f"(weeks {cal.iso_week(first)} to {cal.iso_week(last)}, {days} working days)",
         {"skill": skill, "level": lvl, "people": people, "from": start.isoformat(), "to": end.isoformat()},
         prover.plan_method(_with_hires(pf, skill, lvl, people, first, last)) or "",
         0.0,

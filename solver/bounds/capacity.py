@@ -267,7 +267,7 @@ class CapacityBound:
     makespan: int
     classes: list[ClassBound]
     binding: list[str]  # the classes that set it (empty: the critical path alone does)
-    lateness: LatenessBound | None = None
+    lateness: LatenessBound
 
 
 def capacity_bound(problem: Problem, deadline: float | None = None) -> CapacityBound:
@@ -379,6 +379,4 @@ def _late_days_floor(problem: Problem, earliest_finish: np.ndarray) -> np.ndarra
 def late_days_bound(problem: Problem, deadline: float | None = None) -> LatenessBound:
     """The best of the critical path's and every class's late-days bounds (past ``deadline``,
     a ``perf_counter`` time, the classes not yet bounded are left out)."""
-    lateness = capacity_bound(problem, deadline).lateness
-    assert lateness is not None
-    return lateness
+    return capacity_bound(problem, deadline).lateness

@@ -315,6 +315,11 @@ LEVELLING_RULES = ("priority", "deadline", "thrifty")
 the project budgets (only used when the portfolio has budgets)."""
 
 
+def levelling_rules(problem: Problem) -> list[str]:
+    """The rules of :data:`LEVELLING_RULES` that apply to ``problem`` (``thrifty`` only with budgets)."""
+    return [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]
+
+
 def priority_rule(problem: Problem, windows: TimeWindows) -> PriorityKey:
     """MS Project-style order: project priority, due date, then latest start."""
     target = np.where(problem.project_has_due, problem.project_due, problem.project_deadline)

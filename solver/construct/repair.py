@@ -20,7 +20,7 @@ from model.checker import check_assignments
 from model.hard_rules import HardRule
 from model.plan import Assignment, Violation
 from model.portfolio import Portfolio
-from solver.construct.levelling import LEVELLING_RULES, Placement, level
+from solver.construct.levelling import Placement, level, levelling_rules
 from solver.convert import from_assignments, to_assignments
 from solver.evaluate import objective_of
 from solver.problem import Problem
@@ -146,7 +146,7 @@ def _levelled(
     best: dict[int, Placement] | None = None
     best_value = 0.0
     failing: set[int] = set()
-    for rule in [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]:
+    for rule in levelling_rules(problem):
         result = level(problem, rule, prefixed=kept)
         failing |= {int(problem.task2project[t]) for t, _ in result.failed}
         if not result.complete:

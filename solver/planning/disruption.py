@@ -22,6 +22,11 @@ class DisruptionWeights:
     shifted_day: float = 50.0
     changed_person: float = 500.0
 
+    @property
+    def free(self) -> bool:
+        """Whether every change costs nothing."""
+        return not (self.moved_task or self.shifted_day or self.changed_person)
+
 
 @dataclass
 class Disruption:

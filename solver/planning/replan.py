@@ -31,7 +31,7 @@ from model.kpis import project_results
 from model.plan import Assignment, Plan, PlanStatus, ProjectResult, TaskChange, Violation
 from model.portfolio import Portfolio
 from model.rules import Issue
-from solver.construct.levelling import LEVELLING_RULES, Placement, level
+from solver.construct.levelling import Placement, level, levelling_rules
 from solver.convert import from_assignments, to_assignments
 from solver.evaluate import objective_of
 from solver.planning.disruption import Disruption, DisruptionWeights
@@ -275,7 +275,7 @@ def _start_plan(
     )
     prefixed = {t: reference[t] for t in frozen}
     best: dict[int, Placement] | None = None
-    for rule in [r for r in LEVELLING_RULES if r != "thrifty" or problem.num_budgets]:
+    for rule in levelling_rules(problem):
         result = level(problem, rule, prefixed=prefixed)
         if result.complete and (
             best is None or objective_of(problem, result.placements) < objective_of(problem, best)
@@ -390,8 +390,7 @@ def replan(
         if probing:
             start = probes.levelled(start)
         kept = start
-        w = request.weights
-        if probing and (w.moved_task or w.shifted_day or w.changed_person):
+        if probing and not request.weights.free:
             # where the changed projects could go if moving cost nothing: a real search, whose
             # plan the search at the real weights then trims (the changes that buy nothing undone)
             free = optimise(

@@ -181,10 +181,11 @@ class Probes:
     def _best(self, placements: Plan) -> Plan:
         """``placements`` or the best candidate at the real weights, whichever is better."""
         best = min(self.pool, key=self.value, default=placements)
-        if self.value(best) < self.value(placements) - 1e-9:
+        value = self.value(best)
+        if value < self.value(placements) - 1e-9:
             if self.progress:
                 seconds = time.perf_counter() - self.began
-                self.progress(Progress(seconds, self.value(best), None, "moving a changed project pays"))
+                self.progress(Progress(seconds, value, None, "moving a changed project pays"))
             return best
         return placements
 

@@ -24,7 +24,7 @@ from solver.cpsat.model import (
 )
 from solver.cpsat.scope import build_scope
 from solver.evaluate import objective_of
-from solver.planning.disruption import Disruption, DisruptionWeights
+from solver.planning.disruption import Disruption
 from solver.problem import Problem
 from solver.search import population, schedule_search
 from solver.search.neighbourhoods import CHANGED_WORK, LATE_WORK, NEIGHBOURHOODS, changed_work
@@ -804,7 +804,7 @@ def _lns(search: _Search, result: OptimiseResult) -> None:
     disruption = search.disruption
     if disruption is not None and disruption.focus:
         # with every change free there is nothing to undo: the neighbourhood stays on the changes
-        undo = disruption.reference if disruption.weights != DisruptionWeights(0.0, 0.0, 0.0) else None
+        undo = None if disruption.weights.free else disruption.reference
         picks[CHANGED_WORK] = changed_work(disruption.focus, undo)
     count = lns_lanes(settings)
     deterministic = settings.deterministic

@@ -14,27 +14,22 @@ from typer.testing import CliRunner
 from api.cli import ExitCode, app
 from api.replan_report import change_text, print_replan
 from model.plan import Plan
-from tests.conftest import small_dict
+from tests.conftest import small_dict, write_json
 
 runner = CliRunner()
-
-
-def _write(path: Path, data: dict) -> Path:
-    path.write_text(json.dumps(data))
-    return path
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The small example, its plan, and the example with dwh raised to priority 10."""
     folder = tmp_path_factory.mktemp("replan")
-    before = _write(folder / "before.json", small_dict())
+    before = write_json(folder / "before.json", small_dict())
     plan = folder / "plan.json"
     solved = runner.invoke(app, ["solve", str(before), "-o", str(plan), "-t", "2", "--deterministic"])
     assert solved.exit_code == ExitCode.PLAN, solved.output
     changed = small_dict()
     changed["projects"][1]["priority"] = 10
-    return {"before": before, "plan": plan, "after": _write(folder / "after.json", changed)}
+    return {"before": before, "plan": plan, "after": write_json(folder / "after.json", changed)}
 
 
 def _replan(files: dict[str, Path], *args: str, baseline: Path | None = None) -> list[str]:
@@ -71,7 +66,7 @@ def test_a_foreign_baseline_is_invalid_input(
     plan = json.loads(files["plan"].read_text())
     project = plan["assignments"][3]["project"]
     plan["assignments"][3][field] = value
-    foreign = _write(tmp_path / "foreign.json", plan)
+    foreign = write_json(tmp_path / "foreign.json", plan)
     result = runner.invoke(app, _replan(files, "--as-of", "2027-02-01", baseline=foreign))
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert expected.format(project=project) in result.output

@@ -10,14 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from api.cli import ExitCode, app
-from tests.conftest import small_dict
+from tests.conftest import small_dict, write_json
 
 runner = CliRunner()
-
-
-def _write(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +22,7 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     data = small_dict()
     data["risk"] = {"default_spread": {"optimistic": 0.9, "pessimistic": 1.6}}
     data["projects"][0]["tasks"][0]["estimate"] = {"optimistic": 2, "likely": 5, "pessimistic": 12}
-    portfolio = _write(folder / "portfolio.json", data)
+    portfolio = write_json(folder / "portfolio.json", data)
     plan = folder / "plan.json"
     result = runner.invoke(app, ["solve", str(portfolio), "-o", str(plan), "--levelling-only"])
     assert result.exit_code == ExitCode.PLAN, result.output
@@ -67,7 +62,7 @@ def test_risk_tables(solved: tuple[Path, Path]) -> None:
 
 def test_without_uncertainty_the_plan_finishes_as_planned(solved: tuple[Path, Path], tmp_path: Path) -> None:
     _, plan = solved
-    plain = _write(tmp_path / "plain.json", small_dict())
+    plain = write_json(tmp_path / "plain.json", small_dict())
     result = _risk(str(plain), str(plan), "-n", "300", "--json")
     assert result.exit_code == ExitCode.PLAN, result.output
     finishes = {p["id"]: p["finish"] for p in json.loads(plan.read_text())["projects"] if p["scheduled"]}
@@ -81,13 +76,13 @@ def test_bad_input_exits_4_with_its_path(solved: tuple[Path, Path], tmp_path: Pa
     portfolio, plan = solved
     data = small_dict()
     data["projects"][0]["tasks"][1]["estimate"] = {"optimistic": 6, "likely": 4, "pessimistic": 9}
-    bad = _write(tmp_path / "bad.json", data)
+    bad = write_json(tmp_path / "bad.json", data)
     result = _risk(str(bad), str(plan))
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert "projects[0].tasks[1].estimate: give optimistic ≤ likely ≤ pessimistic" in result.output
     other = small_dict()
     other["projects"][0]["tasks"][0]["duration"] += 1  # the plan's scoping is now a day short
-    result = _risk(str(_write(tmp_path / "other.json", other)), str(plan))
+    result = _risk(str(write_json(tmp_path / "other.json", other)), str(plan))
     assert result.exit_code == ExitCode.INVALID_INPUT
     assert f"{plan}: not a valid plan of this portfolio" in result.output
     for option in (["--samples", "0"], ["--seed", "-1"], ["--policy", "soon"]):

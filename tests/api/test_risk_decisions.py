@@ -14,15 +14,10 @@ from api.cli import ExitCode, app
 from api.risk_commands import attach_risk, on_time
 from model.load import parse_portfolio
 from model.plan import Plan
-from tests.conftest import small_dict
+from tests.conftest import small_dict, write_json
 
 runner = CliRunner()
 SPREAD = {"default_spread": {"optimistic": 0.9, "pessimistic": 1.8}}
-
-
-def _write(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data))
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +29,10 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     changed = json.loads(json.dumps(base))
     changed["projects"][1]["priority"] = 10
     plan = folder / "plan.json"
-    before = _write(folder / "base.json", base)
+    before = write_json(folder / "base.json", base)
     solved = runner.invoke(app, ["solve", str(before), "-o", str(plan), "-t", "2", "--deterministic"])
     assert solved.exit_code == ExitCode.PLAN, solved.output
-    return {"base": before, "changed": _write(folder / "changed.json", changed), "plan": plan}
+    return {"base": before, "changed": write_json(folder / "changed.json", changed), "plan": plan}
 
 
 def _compare(files: dict[str, Path], *args: str) -> Any:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from api.cli import ExitCode, app
 from model.load import parse_portfolio
 from model.plan import Plan, PlanStatus
-from tests.conftest import small_dict
+from tests.conftest import small_dict, write_json
 
 runner = CliRunner()
 ACTUALS = {
@@ -26,20 +26,15 @@ ACTUALS = {
 }
 
 
-def _write(path: Path, data: Any) -> Path:
-    path.write_text(json.dumps(data))
-    return path
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """examples/small.json, its levelling plan and a status update."""
     folder = tmp_path_factory.mktemp("status")
-    portfolio = _write(folder / "portfolio.json", small_dict())
+    portfolio = write_json(folder / "portfolio.json", small_dict())
     plan = folder / "plan.json"
     result = runner.invoke(app, ["solve", str(portfolio), "-o", str(plan), "--levelling-only"])
     assert result.exit_code == ExitCode.PLAN, result.output
-    return portfolio, plan, _write(folder / "actuals.json", ACTUALS)
+    return portfolio, plan, write_json(folder / "actuals.json", ACTUALS)
 
 
 def test_status_json_tables_and_report(files: tuple[Path, Path, Path], tmp_path: Path) -> None:
@@ -69,7 +64,7 @@ def test_status_json_tables_and_report(files: tuple[Path, Path, Path], tmp_path:
 )
 def test_bad_actuals_exit_4_naming_the_path(files: tuple[Path, Path, Path], tmp_path: Path, change: dict[str, Any], path: str) -> None:
     portfolio, plan, _ = files
-    bad = _write(tmp_path / "bad.json", {**ACTUALS, **change})
+    bad = write_json(tmp_path / "bad.json", {**ACTUALS, **change})
     for command in (
         ["status", str(portfolio), "--baseline", str(plan), "--actuals", str(bad)],
         ["replan", str(portfolio), "--baseline", str(plan), "--actuals", str(bad), "--as-of", bad_date(change)],

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from model.checker import check_plan
 from model.kpis import availability_matrix
 from model.load import InvalidInput, parse_portfolio
-from model.plan import Plan, PlanStatus
+from model.plan import Assignment, Plan, PlanStatus
 from model.portfolio import Portfolio
 from model.risk import (
     Network,
@@ -99,6 +99,12 @@ def _plan(pf: Portfolio) -> Plan:
     plan = _levelled(pf)
     assert plan is not None
     return plan
+
+
+def _ann_does(tasks: list[dict[str, Any]], *assignments: Assignment) -> tuple[Portfolio, Plan]:
+    """Project x of ``tasks``, ann its only person, and the plan of ``assignments``."""
+    pf = build(portfolio_dict([project("x", tasks)], [person("ann")], end="2027-03-31"))
+    return pf, Plan(status=PlanStatus.feasible, assignments=list(assignments))
 
 
 def _samples(
@@ -318,15 +324,12 @@ def test_a_person_keeps_the_plan_order_and_shares_overlapping_work() -> None:
         task("c", 4, allocation=50, estimate=_estimate((2.0, 4.0, 9.0))),
         task("d", 4, allocation=50),
     ]
-    pf = build(portfolio_dict([project("x", tasks)], [person("ann")], end="2027-03-31"))
-    plan = Plan(
-        status=PlanStatus.feasible,
-        assignments=[
-            assign("x", "a", "2027-01-04", "2027-01-06", "ann"),
-            assign("x", "b", "2027-01-07", "2027-01-08", "ann"),
-            assign("x", "c", "2027-01-11", "2027-01-14", ("ann", 50)),
-            assign("x", "d", "2027-01-11", "2027-01-14", ("ann", 50)),
-        ],
+    pf, plan = _ann_does(
+        tasks,
+        assign("x", "a", "2027-01-04", "2027-01-06", "ann"),
+        assign("x", "b", "2027-01-07", "2027-01-08", "ann"),
+        assign("x", "c", "2027-01-11", "2027-01-14", ("ann", 50)),
+        assign("x", "d", "2027-01-11", "2027-01-14", ("ann", 50)),
     )
     net, start, end = _samples(pf, plan, 500, 0, StartPolicy.earliest)
     row = {t: net.keys.index(("x", t)) for t in "abcd"}
@@ -495,13 +498,10 @@ def test_a_link_against_the_order_of_work_is_left_out_only_when_it_cannot_hold()
         task("a", 2, dependencies=[{"task": "b", "type": "FF", "lag": -2}]),
         task("b", 2, estimate=_estimate((1.0, 2.0, 4.0))),
     ]
-    pf = build(portfolio_dict([project("x", tasks)], [person("ann")], end="2027-03-31"))
-    plan = Plan(
-        status=PlanStatus.feasible,
-        assignments=[
-            assign("x", "a", "2027-01-04", "2027-01-05", "ann"),
-            assign("x", "b", "2027-01-06", "2027-01-07", "ann"),
-        ],
+    pf, plan = _ann_does(
+        tasks,
+        assign("x", "a", "2027-01-04", "2027-01-05", "ann"),
+        assign("x", "b", "2027-01-06", "2027-01-07", "ann"),
     )
     n = 6_000
     net = build_network(pf, plan, StartPolicy.earliest)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Callable
 
 import pytest
 
@@ -43,7 +44,10 @@ def _random_portfolio(seed: int) -> Portfolio:
     )
 
 
-def _brute_force(pf: Portfolio) -> float:
+def _brute_force(
+    pf: Portfolio, measure: Callable[[Portfolio, list[Assignment]], float] = objective_value
+) -> float:
+    """The lowest ``measure`` of any valid plan, by enumeration (one-requirement tasks)."""
     cal = pf.work_calendar
     options = []
     for p in pf.projects:
@@ -51,23 +55,23 @@ def _brute_force(pf: Portfolio) -> float:
             assert t.duration is not None
             req = t.requirements[0]
             qualified = [x.id for x in pf.people if x.skills.get(req.skill, 0) >= req.level]
-            opts = []
-            for s in range(cal.num_days - t.duration + 1):
-                for who in qualified:
-                    opts.append(
-                        Assignment(
-                            project=p.id,
-                            task=t.id,
-                            start=cal.date(s),
-                            finish=cal.date(s + t.duration - 1),
-                            people=[PersonAllocation(id=who, allocation=req.allocation)],
-                        )
+            options.append(
+                [
+                    Assignment(
+                        project=p.id,
+                        task=t.id,
+                        start=cal.date(s),
+                        finish=cal.date(s + t.duration - 1),
+                        people=[PersonAllocation(id=who, allocation=req.allocation)],
                     )
-            options.append(opts)
+                    for s in range(cal.num_days - t.duration + 1)
+                    for who in qualified
+                ]
+            )
     best = float("inf")
     for combo in itertools.product(*options):
         plan = list(combo)
-        value = objective_value(pf, plan)
+        value = measure(pf, plan)
         if value < best and not check_assignments(pf, plan):
             best = value
     return best

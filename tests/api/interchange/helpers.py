@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import io
 import shutil
 import subprocess
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 from icalendar import Calendar
 
 from api.interchange.ical import calendar_file_name
@@ -26,6 +28,17 @@ NO_SOFFICE = (
     "LibreOffice (soffice) is not installed: the real-spreadsheet check of the workbooks did not run "
     "(.ci/run installs libreoffice-calc-nogui)"
 )
+
+
+def edit_workbook(data: bytes, edits: dict[str, Any]) -> bytes:
+    """The workbook with cells changed: ``{"Tasks!D4": value}``."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    for where, value in edits.items():
+        sheet, cell = where.split("!")
+        wb[sheet][cell] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 def levelled_plan(portfolio: Portfolio) -> Plan:

@@ -17,7 +17,7 @@ from api.interchange.actuals_xlsx import actuals_xlsx, read_actuals_xlsx
 from api.interchange.workbook_layout import ACTUALS
 from model.actuals import Actuals, TaskActual, parse_actuals
 from model.load import InvalidInput
-from tests.api.interchange.helpers import small_plan
+from tests.api.interchange.helpers import edit_workbook, small_plan
 from tests.conftest import small_portfolio
 
 runner = CliRunner()
@@ -67,10 +67,7 @@ def test_actuals_round_trip_through_the_sheet(actuals: Actuals) -> None:
 
 def _edited(data: bytes, cells: dict[str, object], path: Path) -> Path:
     """The workbook with some cells of the Actuals sheet changed, saved at ``path``."""
-    wb = load_workbook(io.BytesIO(data))
-    for where, value in cells.items():
-        wb[ACTUALS.name][where] = value
-    wb.save(path)
+    path.write_bytes(edit_workbook(data, {f"{ACTUALS.name}!{where}": value for where, value in cells.items()}))
     return path
 
 

@@ -82,12 +82,18 @@ def test_every_command_reads_a_workbook_and_mspdi(tmp_path: Path, plan_file: Pat
     assert code == ExitCode.PLAN, out
 
 
-def test_a_bad_cell_fails_every_command_with_its_place(tmp_path: Path) -> None:
-    book = tmp_path / "small.xlsx"
+def _misspelt_skill_book(folder: Path) -> Path:
+    """examples/small.json exported to ``folder/small.xlsx``, with an unknown skill in Requirements!D3."""
+    book = folder / "small.xlsx"
     assert _run("export", "xlsx", SMALL, "-o", book)[0] == ExitCode.PLAN
     wb = openpyxl.load_workbook(book)
     wb["Requirements"]["D3"] = "pyhton"
     wb.save(book)
+    return book
+
+
+def test_a_bad_cell_fails_every_command_with_its_place(tmp_path: Path) -> None:
+    book = _misspelt_skill_book(tmp_path)
     code, out = _run("solve", book, "--levelling-only")
     assert code == ExitCode.INVALID_INPUT
     assert "Requirements!D3: unknown skill 'pyhton'" in out
@@ -190,11 +196,7 @@ def test_compare_reads_workbooks_and_ms_project_files_given_or_as_bases(
 
 
 def test_compare_names_a_bad_cell_of_a_scenario_base(tmp_path: Path) -> None:
-    book = tmp_path / "small.xlsx"
-    assert _run("export", "xlsx", SMALL, "-o", book)[0] == ExitCode.PLAN
-    wb = openpyxl.load_workbook(book)
-    wb["Requirements"]["D3"] = "pyhton"
-    wb.save(book)
+    book = _misspelt_skill_book(tmp_path)
     code, out = _run("compare", SMALL, _hire(tmp_path, "small.xlsx"), "-t", "1")
     assert code == ExitCode.INVALID_INPUT
     assert "hire.json: base[small.xlsx].Requirements!D3: unknown skill 'pyhton'" in out

@@ -18,7 +18,7 @@ from api.interchange.xlsx_read import read_portfolio_xlsx
 from api.interchange.xlsx_write import portfolio_xlsx, template_xlsx
 from model.load import InvalidInput, parse_portfolio
 from model.rules import Issue
-from tests.api.interchange.helpers import NO_SOFFICE, SOFFICE, soffice_convert, workbook_safe
+from tests.api.interchange.helpers import NO_SOFFICE, SOFFICE, edit_workbook, soffice_convert, workbook_safe
 from tests.conftest import (
     build,
     person,
@@ -35,17 +35,6 @@ def _issues(data: bytes) -> list[str]:
     with pytest.raises(InvalidInput) as caught:
         read_portfolio_xlsx(data)
     return [str(i) for i in caught.value.issues]
-
-
-def _edit(data: bytes, edits: dict[str, Any]) -> bytes:
-    """The workbook with cells changed: ``{"Tasks!D4": value}``."""
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    for where, value in edits.items():
-        sheet, cell = where.split("!")
-        wb[sheet][cell] = value
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- round trips
@@ -209,12 +198,12 @@ BAD_CELLS = [
 
 @pytest.mark.parametrize(("edits", "expected"), BAD_CELLS, ids=[e for _, e in BAD_CELLS])
 def test_a_bad_cell_is_named(edits: dict[str, Any], expected: str) -> None:
-    data = _edit(portfolio_xlsx(small_portfolio()), edits)
+    data = edit_workbook(portfolio_xlsx(small_portfolio()), edits)
     assert expected in _issues(data)
 
 
 def test_every_problem_is_reported_at_once() -> None:
-    data = _edit(
+    data = edit_workbook(
         portfolio_xlsx(small_portfolio()),
         {"Tasks!A6": "nope", "People!C3": 150, "Tasks!D4": "ten", "Dependencies!D3": "XX"},
     )
@@ -224,7 +213,7 @@ def test_every_problem_is_reported_at_once() -> None:
 
 
 def test_numbers_typed_as_text_and_ids_typed_as_numbers_are_read() -> None:
-    data = _edit(portfolio_xlsx(small_portfolio()), {"Tasks!D3": "5", "Projects!C3": 8.0})
+    data = edit_workbook(portfolio_xlsx(small_portfolio()), {"Tasks!D3": "5", "Projects!C3": 8.0})
     assert read_portfolio_xlsx(data) == small_portfolio()
 
 

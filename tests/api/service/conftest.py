@@ -267,6 +267,12 @@ class Service:
             assert time.monotonic() < ends, f"run still {run['state']} after {timeout} s"
             time.sleep(0.05)
 
+    def stored_plan(self, data: dict[str, Any] | None = None) -> tuple[str, dict[str, Any]]:
+        """Store ``data`` (default: the small portfolio), solve it for 1 s; the plan's path and JSON."""
+        run = self.wait(self.solve(self.add_portfolio(data), 1))
+        assert run["plan"] is not None, run
+        return run["plan"], self.request("GET", run["plan"]).json()
+
     def wait_for_plan(self, run_id: str, timeout: float = 30.0) -> dict[str, Any]:
         """The run once it has stored a plan."""
         ends = time.monotonic() + timeout

@@ -22,7 +22,7 @@ from api.service.db import Database
 from api.service.models import PlanRecord
 from api.service.routers.interchange import XLSX_TYPE, content_disposition
 from model.load import parse_portfolio
-from tests.api.interchange.helpers import HAND_MADE
+from tests.api.interchange.helpers import HAND_MADE, edit_workbook
 from tests.api.service.conftest import Service, service_settings, start_service
 from tests.conftest import small_portfolio as example_portfolio
 
@@ -32,15 +32,7 @@ PROBLEM = "application/problem+json"
 def _book(edits: dict[str, Any] | None = None) -> bytes:
     """examples/small.json as a workbook, with cells changed (``{"Sheet!A1": value}``)."""
     data = portfolio_xlsx(example_portfolio())
-    if not edits:
-        return data
-    wb = openpyxl.load_workbook(io.BytesIO(data))
-    for place, value in edits.items():
-        sheet, cell = place.split("!")
-        wb[sheet][cell] = value
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return edit_workbook(data, edits) if edits else data
 
 
 def _raw(service: Service, data: bytes, media: str, **params: str) -> httpx.Response:

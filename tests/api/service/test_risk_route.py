@@ -12,14 +12,8 @@ from tests.api.service.conftest import Service, small_portfolio
 UNCERTAIN = small_portfolio(risk={"default_spread": {"optimistic": 0.8, "pessimistic": 2.0}})
 
 
-def _stored_plan(service: Service) -> tuple[str, dict]:
-    run = service.wait(service.solve(service.add_portfolio(UNCERTAIN), 1))
-    assert run["plan"] is not None, run
-    return run["plan"], service.request("GET", run["plan"]).json()
-
-
 def test_risk_of_a_stored_plan_is_the_cli_report(service: Service) -> None:
-    path, plan = _stored_plan(service)
+    path, plan = service.stored_plan(UNCERTAIN)
     response = service.request("GET", f"{path}/risk", params={"samples": 3000, "seed": 7})
     assert response.status_code == 200, response.text
     body = response.json()
@@ -30,7 +24,7 @@ def test_risk_of_a_stored_plan_is_the_cli_report(service: Service) -> None:
 
 
 def test_risk_refuses_bad_parameters_and_other_workspaces(service: Service) -> None:
-    path, _ = _stored_plan(service)
+    path, _ = service.stored_plan(UNCERTAIN)
     for params, field in (
         ({"samples": 0}, "samples"),
         ({"seed": -1}, "seed"),
@@ -45,7 +39,7 @@ def test_risk_refuses_bad_parameters_and_other_workspaces(service: Service) -> N
 
 
 def test_a_stored_plan_that_breaks_a_rule_has_no_risk(service: Service) -> None:
-    path, plan = _stored_plan(service)
+    path, plan = service.stored_plan(UNCERTAIN)
     database: Database = service.app.state.database
     with database.write() as session:
         record = session.get(PlanRecord, path.rsplit("/", 1)[1])

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from tests.api.service.conftest import Service, small_portfolio
-
-
-def _stored_plan(service: Service) -> tuple[str, dict[str, Any]]:
-    run = service.wait(service.solve(service.add_portfolio(small_portfolio()), 1))
-    assert run["plan"] is not None, run
-    return run["plan"], service.request("GET", run["plan"]).json()
+from tests.api.service.conftest import Service
 
 
 def test_status_of_a_stored_plan(service: Service) -> None:
-    path, plan = _stored_plan(service)
+    path, plan = service.stored_plan()
     build = next(a for a in plan["assignments"] if a["task"] == "build")
     actuals = {
         "status_date": "2027-01-06",
@@ -29,7 +21,7 @@ def test_status_of_a_stored_plan(service: Service) -> None:
 
 
 def test_bad_actuals_are_a_422_naming_the_path(service: Service) -> None:
-    path, _ = _stored_plan(service)
+    path, _ = service.stored_plan()
     for rows, field in (
         ([{"project": "crm", "task": "nope"}], "tasks[0].task"),
         ([{"project": "crm", "task": "build", "actual_start": "2027-01-04", "percent_complete": 101}], "tasks[0].percent_complete"),

@@ -3,16 +3,12 @@ critical path decides, stated in every plan's stats."""
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from model.checker import check_assignments
 from model.kpis import compute_kpis
 from model.load import parse_portfolio
-from model.plan import Assignment, PersonAllocation
 from model.portfolio import Portfolio
 from solver.bounds.capacity import capacity_bound, late_days_bound
 from solver.evaluate import project_lateness
@@ -21,7 +17,7 @@ from solver.settings import SolverSettings
 from solver.solve import best_levelling, solve
 from tests.conftest import person, portfolio, project, valid_portfolios
 from tests.conftest import task_with as task
-from tests.solver.test_bruteforce import _random_portfolio
+from tests.solver.test_bruteforce import _brute_force, _random_portfolio
 
 
 @settings(deadline=None, max_examples=40, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -44,33 +40,7 @@ def test_the_bound_never_exceeds_the_late_days_of_any_plan_found(data: dict) -> 
 
 def _min_late_days(pf: Portfolio) -> float:
     """The fewest late working days of any valid plan, by enumeration (one-requirement tasks)."""
-    cal = pf.work_calendar
-    options = []
-    for p in pf.projects:
-        for t in p.tasks:
-            assert t.duration is not None
-            req = t.requirements[0]
-            qualified = [x.id for x in pf.people if x.skills.get(req.skill, 0) >= req.level]
-            options.append(
-                [
-                    Assignment(
-                        project=p.id,
-                        task=t.id,
-                        start=cal.date(s),
-                        finish=cal.date(s + t.duration - 1),
-                        people=[PersonAllocation(id=who, allocation=req.allocation)],
-                    )
-                    for s in range(cal.num_days - t.duration + 1)
-                    for who in qualified
-                ]
-            )
-    best = float("inf")
-    for combo in itertools.product(*options):
-        plan = list(combo)
-        late = compute_kpis(pf, plan).late_days
-        if late < best and not check_assignments(pf, plan):
-            best = late
-    return best
+    return _brute_force(pf, lambda pf, plan: compute_kpis(pf, plan).late_days)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
