@@ -173,7 +173,7 @@ def read_run(run_id: str, workspace: CurrentWorkspace, session: ReadSession) -> 
 def read_comparison(run_id: str, workspace: CurrentWorkspace, session: ReadSession) -> Response:
     """Statuses, figures and deltas, projects and people side by side (the CLI's `compare --json`)."""
     run = get_run(session, workspace.id, run_id)
-    if run.result is None:
+    if run.kind != "compare" or run.result is None:  # a sweep's result is its ranking (/sweep)
         raise not_found("comparison", f"of run {run_id} (ready when a compare run completes)")
     return json_response(run.result)
 

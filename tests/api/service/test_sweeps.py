@@ -31,6 +31,7 @@ def test_sweep_run_ranks_and_stores_every_plan(service: Service) -> None:
     done = service.wait(run["id"], timeout=60)
     assert done["state"] == "completed", done
     assert done["sweep"] == f"/v1/runs/{run['id']}/sweep" and done["comparison"] is None
+    assert service.request("GET", f"/v1/runs/{run['id']}/comparison").status_code == 404
     result = service.request("GET", done["sweep"]).json()
     names = [row["name"] for row in result["scenarios"]]
     assert len(names) == 5 and "base" in names and result["rank_by"] == ["cost"]
