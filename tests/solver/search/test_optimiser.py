@@ -26,6 +26,7 @@ from solver.problem import compile_problem
 from solver.settings import (
     DeterministicTuning,
     FullModelTuning,
+    LnsTuning,
     SearchTuning,
     SolverSettings,
     StaffingTuning,
@@ -373,15 +374,22 @@ def test_portfolios_whose_people_share_their_days_are_searched_by_neighbourhoods
 
 @pytest.mark.slow
 @pytest.mark.parametrize("lanes", [1, 2])
-def test_lns_lanes_give_valid_plans_and_try_several_neighbourhoods(lanes: int) -> None:
+def test_lns_lanes_give_valid_plans_from_the_neighbourhoods(lanes: int) -> None:
     pf = parse_portfolio(generate_size("p10", seed=3))
     tuning = SearchTuning.model_validate({"lns": {"lanes": lanes}})
     plan = solve(pf, SolverSettings(time_limit=4, strategy="lns", seed=1, tuning=tuning))
     assert plan.status.has_plan and check_plan(pf, plan) == []
     moves = plan.stats["lns_moves"]
     assert isinstance(moves, dict)
-    steps = sum(int(str(m).split("/")[1]) for m in moves.values())
-    # the draws follow the scores, with a floor that keeps every neighbourhood in play
     assert set(moves) <= {name for name, _ in optimiser.NEIGHBOURHOODS}
-    assert len(moves) >= min(3, steps)
+    assert sum(int(str(m).split("/")[1]) for m in moves.values()) > 0
     assert plan.stats.get("lns_lanes", 1) == lanes
+
+
+def test_gain_scoring_keeps_every_neighbourhood_in_play() -> None:
+    # how many kinds a timed run draws depends on the machine; the floor under the draw
+    # weights, which keeps each of them drawable, does not
+    tuning = LnsTuning()
+    scores = {name: 0.0 for name, _ in optimiser.NEIGHBOURHOODS} | {"late_projects": 40.0}
+    weights = optimiser._weights(scores, tuning)
+    assert min(weights) == pytest.approx(tuning.gain_floor * max(weights)) and min(weights) > 0
