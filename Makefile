@@ -10,6 +10,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e ".[dev,ray]"
+	$(BIN)/python -m solver.search.warm  # numba compiles the population search's kernels into its cache once
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -373,8 +373,32 @@ class PopulationTuning(_Frozen):
         Smallest plan (in tasks) it takes: CP-SAT proves most smaller models alone, and the
         search beside it costs proofs there (RESULTS: Population search).
     max_tasks
-        Largest plan (in tasks) it takes: a generation costs O(tasks²), and on larger
-        models the rebuilds taking turns with CP-SAT do better (RESULTS: Population search).
+        Largest plan (in tasks) it takes (None: no limit; the time slices among the
+        searches give it time by what it buys, RESULTS: Population search).
+    min_generations
+        The search takes a plan only when the time limit buys it at least this many
+        generations at the speed measured on the plan, with ``size`` individuals or, halving
+        the population, no fewer than ``min_size`` (a genetic algorithm needs hundreds of
+        generations; below that the rebuilds from the incumbent pay more; RESULTS:
+        Population search).
+    min_size
+        The smallest population it halves down to.
+    sample_rows
+        Schedules built to measure that speed.
+    objective_keys
+        Whether the first population holds keys of priority rules that know the objective
+        (:func:`solver.search.population.objective_keys`; else the plan and random keys). Off:
+        on generated pool-only portfolios they made the search alone worse (RESULTS:
+        Population search).
+    rule_share
+        Share of the first population drawn around the keys of priority rules that know the
+        objective (:func:`solver.search.population.objective_keys`), beside the rules' own keys.
+    rule_noise
+        Spread of those draws, as a share of the rules' range of keys.
+    call_work
+        Generations per call of the compiled loop: this many task placements (individuals ×
+        tasks) per call, at least one generation. The loop runs without the GIL; between
+        calls the search asks whether to stop and hands out its best plan.
     min_window_days
         Days of timetable a row looks at per try, at least (and at least twice the longest
         task).
@@ -382,14 +406,25 @@ class PopulationTuning(_Frozen):
         The window doubles on each miss, up to this many times its first size.
     """
 
-    size: int = Field(default=64, ge=4)
+    size: int = Field(default=256, ge=4)
     elite_share: float = Field(default=0.2, gt=0, lt=1)
     mutant_share: float = Field(default=0.15, gt=0, lt=1)
     elite_key_bias: float = Field(default=0.7, ge=0, le=1)
     min_tasks: int = Field(default=61, ge=1)
-    max_tasks: int = Field(default=1000, ge=1)
+    max_tasks: int | None = Field(default=None, ge=1)
+    min_generations: int = Field(default=300, ge=0)
+    min_size: int = Field(default=64, ge=4)
+    sample_rows: int = Field(default=8, ge=1)
+    objective_keys: bool = False
+    rule_share: float = Field(default=0.15, ge=0, le=1)
+    rule_noise: float = Field(default=0.05, ge=0)
+    call_work: int = Field(default=150_000, ge=1)
     min_window_days: int = Field(default=32, ge=1)
     max_window_growth: int = Field(default=8, ge=1)
+
+    def generations_per_call(self, tasks: int) -> int:
+        """Generations per call of the compiled loop on a plan of ``tasks`` tasks."""
+        return max(1, self.call_work // max(1, self.size * tasks))
 
     @property
     def num_elite(self) -> int:
@@ -405,7 +440,7 @@ class PopulationTuning(_Frozen):
     def _room_for_children(self) -> PopulationTuning:
         if self.size - self.num_elite - self.num_mutants < 1:
             raise ValueError("elite_share and mutant_share leave no room for children in a generation")
-        if self.min_tasks > self.max_tasks:
+        if self.max_tasks is not None and self.min_tasks > self.max_tasks:
             raise ValueError(f"need min_tasks <= max_tasks, got {self.min_tasks} > {self.max_tasks}")
         return self
 
@@ -448,6 +483,47 @@ class DeterministicTuning(_Frozen):
     search_share: float = Field(default=0.8, gt=0, le=1)
 
 
+class BanditTuning(_Frozen):
+    """The time slices among searches once CP-SAT's first solve of a pool-only model has
+    been beaten or has stalled (:mod:`solver.search.bandit`).
+
+    Attributes
+    ----------
+    slice_share
+        A slice's length as a share of the time limit...
+    min_slice_seconds
+        ... and at least this long; no slice starts with less time than this left.
+    max_slice_share
+        A search whose slice improved the plan gets its next one twice as long, up to this
+        share of the time limit.
+    explore
+        Chance that a lane takes a random free search instead of the best-scored one.
+    memory
+        Weight of a search's old score against its last slice's improvement per second.
+    cp_sat_workers
+        CP-SAT workers in a slice (the other lane's search has the other core).
+    islands
+        Population searches of their own (own individuals and seed) among the arms, where
+        the population search applies.
+    """
+
+    slice_share: float = Field(default=0.05, gt=0, le=1)
+    min_slice_seconds: float = Field(default=0.3, gt=0)
+    max_slice_share: float = Field(default=0.4, gt=0, le=1)
+    explore: float = Field(default=0.1, ge=0, le=1)
+    memory: float = Field(default=0.5, ge=0, lt=1)
+    cp_sat_workers: int = Field(default=1, ge=1)
+    islands: int = Field(default=2, ge=0)
+
+    def slice_seconds(self, time_limit: float) -> float:
+        """A first slice's length in seconds."""
+        return max(self.min_slice_seconds, self.slice_share * time_limit)
+
+    def max_slice_seconds(self, time_limit: float) -> float:
+        """The longest slice in seconds."""
+        return max(self.slice_seconds(time_limit), self.max_slice_share * time_limit)
+
+
 class SearchTuning(_Frozen):
     """The optimiser's tuning: thresholds, sizes, stall rules and CP-SAT parameters the
     engine chose from measurements (benchmarks/RESULTS.md). The defaults are the engine's;
@@ -469,6 +545,8 @@ class SearchTuning(_Frozen):
         The iterated schedule rebuilds.
     population
         The population search.
+    bandit
+        Time slices among CP-SAT, the rebuilds and the population search.
     deterministic
         What a second of a deterministic run's time limit buys.
     """
@@ -480,6 +558,7 @@ class SearchTuning(_Frozen):
     stalls: StallTuning = Field(default_factory=StallTuning)
     schedule_search: ScheduleSearchTuning = Field(default_factory=ScheduleSearchTuning)
     population: PopulationTuning = Field(default_factory=PopulationTuning)
+    bandit: BanditTuning = Field(default_factory=BanditTuning)
     deterministic: DeterministicTuning = Field(default_factory=DeterministicTuning)
 
 

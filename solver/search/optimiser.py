@@ -26,9 +26,9 @@ from solver.cpsat.scope import build_scope
 from solver.evaluate import objective_of
 from solver.planning.disruption import Disruption
 from solver.problem import Problem
-from solver.search import population, schedule_search
+from solver.search import bandit, population, schedule_search, warm
 from solver.search.neighbourhoods import CHANGED_WORK, LATE_WORK, NEIGHBOURHOODS, changed_work
-from solver.settings import LnsTuning, SolverSettings, Stall
+from solver.settings import LnsTuning, PopulationTuning, SolverSettings, Stall
 from solver.stop import StopRequest, stopped
 
 Improvement = Callable[[float, float, float | None, str], None]  # seconds, objective, bound, source
@@ -134,6 +134,17 @@ class _Search:
     population: population.Population | None = None  # kept between schedule rounds
     stop: StopRequest | None = None
     cut_by_wall_guard: bool = False  # a deterministic run that the wall clock ended
+    population_tuning: PopulationTuning | None = None  # how the population search takes the plan
+    population_measured: bool = False  # measured once, on the first plan it could take
+
+    def uses_population(self, placements: dict[int, Placement]) -> bool:
+        """Whether the population search takes this plan, and with how many individuals
+        (:attr:`population_tuning`; :func:`solver.search.population.sized`)."""
+        if not self.population_measured:
+            self.population_measured = True
+            tuning = self.settings.tuning.population
+            self.population_tuning = population.sized(self.problem, placements, self.settings.time_limit, tuning)
+        return self.population_tuning is not None
 
     @property
     def wall_deadline(self) -> float:
@@ -352,17 +363,15 @@ def _start_from(
 
 
 def _full_model(search: _Search, result: OptimiseResult) -> None:
-    """CP-SAT on the whole model; alternated with schedule rebuilds when they pay.
+    """CP-SAT on the whole model; beside it, when they pay, the schedule searches.
 
     When no task has people to staff and CP-SAT stalls, the schedule search
     (:mod:`solver.search.schedule_search`) starts from CP-SAT's plan beside the running solve. If it
     finds nothing better, CP-SAT keeps its search (and its progress towards a proof) to the
-    end. If it does, CP-SAT is stopped and the two take turns, each until it stalls, CP-SAT
-    warm-started from the better plan. The first turn that finds nothing hands the rest of
-    the time to the other. Where the population search applies
-    (:func:`solver.search.population.applies`) it takes the rebuilds' place, starts beside
-    CP-SAT without waiting for a stall and, once ahead, keeps the rest of the time
-    (:func:`_probe_beside`).
+    end. If it does, CP-SAT is stopped and the rest of the time goes in slices to the
+    searches by what each buys (:func:`_bandit`). Where the population search applies
+    (:func:`solver.search.population.applies`) it takes the rebuilds' place in that first
+    look and starts beside CP-SAT without waiting for a stall (:func:`_probe_beside`).
     """
     settings = search.settings
     alternate = (
@@ -372,6 +381,8 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         and schedule_search.applies(result.placements)
     )
     result.stats["method"] = "cp-sat full model"
+    if alternate and population.applies(search.problem, result.placements, settings.tuning.population):
+        warm.preload()  # while CP-SAT runs
     stalls = settings.tuning.stalls
     switch = not alternate and _switches_to_a_staffing_search(search, result)
     stall = stalls.probe_stall(settings.time_limit) if switch else None
@@ -384,7 +395,13 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
     if not (alternate and beaten and sub.status == "FEASIBLE"):
         result.stats["cp_sat_rounds"] = rounds
         return
-    while not result.optimal and not _out_of_time(search):
+    if _slices_pay(search, result):
+        result.stats["cp_sat_rounds"] = rounds
+        if not result.optimal and not _out_of_time(search):
+            _bandit(search, result)
+        result.optimal = result.optimal or _proven(search, result)
+        return
+    while not result.optimal and not _out_of_time(search):  # CP-SAT and the rebuilds take turns
         before = result.objective
         sub, _ = _cp_sat_round(search, result, warm=True, stall=stalls.cp_sat)
         rounds += 1
@@ -402,6 +419,131 @@ def _full_model(search: _Search, result: OptimiseResult) -> None:
         result.optimal = _proven(search, result)
     result.optimal = result.optimal or _proven(search, result)
     result.stats["cp_sat_rounds"] = rounds
+
+
+def _slices_pay(search: _Search, result: OptimiseResult) -> bool:
+    """Whether the time after the first look goes in slices (:func:`_bandit`) rather than in
+    turns of CP-SAT and the rebuilds, each until it stalls: where population islands apply,
+    or no task can switch modes. Where modes can switch, CP-SAT's own search on all workers
+    does the most, in long rounds (RESULTS: Time slices among the searches)."""
+    return search.uses_population(result.placements) or not schedule_search.ModeSwitch(
+        search.problem, result.placements
+    )
+
+
+def _bandit(search: _Search, result: OptimiseResult) -> None:
+    """The time left in slices among CP-SAT (warm-started, on ``cp_sat_workers``), the
+    iterated rebuilds and, where it applies, population islands, by what each has been
+    buying (:mod:`solver.search.bandit`); one lane per worker."""
+    problem, settings = search.problem, search.settings
+    tuning = settings.tuning
+    lock = threading.Lock()
+    proven = [False]
+
+    def on_better(placements: dict[int, Placement], value: float, source: str) -> None:
+        result.best_seconds = time.perf_counter() - search.began
+        if search.on_improvement:
+            search.on_improvement(result.best_seconds, value, result.bound, source)
+
+    incumbent = bandit.Incumbent(result.placements, result.objective, on_better=on_better)
+
+    def ended() -> bool:
+        value = incumbent.best()[1]
+        with lock:
+            at_bound = result.bound is not None and value <= result.bound + 1e-6
+        return proven[0] or search.stopped() or search.reached_bound(value) or at_bound
+
+    islands_apply = search.uses_population(result.placements)
+    lanes = max(1, settings.workers)
+    cp_sat_settings = settings.model_copy(update={"workers": tuning.bandit.cp_sat_workers})
+
+    def cp_sat(until: float) -> None:
+        placements = incumbent.best()[0]
+        sub = solve_whole(
+            problem,
+            placements,
+            placements,
+            cp_sat_settings,
+            max(0.05, until - time.perf_counter()),
+            warm=True,
+            stop_at=search.lower_bound,
+            stop=search.stop,
+        )
+        if sub.placements is not None:
+            candidate = {**placements, **sub.placements}
+            incumbent.offer(candidate, search.value(candidate), "cp-sat")
+        with lock:
+            if sub.bound is not None:
+                result.bound = sub.bound if result.bound is None else max(result.bound, sub.bound)
+        if sub.status == "OPTIMAL" and incumbent.best()[1] <= (sub.objective or 0) + 1e-6:
+            proven[0] = True
+
+    def stop_at(until: float) -> Callable[[], bool]:
+        return lambda: time.perf_counter() >= until or ended()
+
+    stats = schedule_search.SearchStats()  # the rebuilds' (one lane at a time runs them)
+    generated = [0]  # the islands' schedules, counted under the lock
+    rebuild_slices = [0]
+
+    def rebuilds(until: float) -> None:
+        placements, _ = incumbent.best()
+        rebuild_slices[0] += 1
+        for plan, value in schedule_search.improve(
+            problem,
+            placements,
+            search.value,
+            stop=stop_at(until),
+            seed=settings.seed + rebuild_slices[0],
+            stats=stats,
+            tuning=tuning.schedule_search,
+        ):
+            incumbent.offer(plan, value, "rebuilds")
+
+    islands: dict[int, population.Population] = {}
+
+    def island(k: int) -> Callable[[float], None]:
+        name = f"population-{k + 1}"
+
+        def run(until: float) -> None:
+            placements, value = incumbent.best()
+            pop = islands.get(k)
+            if pop is None or pop.net.tasks != sorted(placements):
+                known = search.population if k == 0 else None
+                if known is not None and known.net.tasks == sorted(placements):
+                    pop = known
+                else:
+                    pop = population.start(
+                        problem, placements, seed=settings.seed + k, tuning=search.population_tuning
+                    )
+                islands[k] = pop
+            if value < pop.reported - 1e-9:
+                population.adopt(pop, placements)
+            before = pop.schedules
+            for plan, plan_value in population.improve(pop, search.value, stop=stop_at(until)):
+                incumbent.offer(plan, plan_value, name)
+            with lock:
+                generated[0] += pop.schedules - before
+
+        return run
+
+    arms = [bandit.Arm("cp-sat", cp_sat), bandit.Arm("rebuilds", rebuilds)]
+    if islands_apply:
+        arms += [bandit.Arm(f"population-{k + 1}", island(k)) for k in range(tuning.bandit.islands)]
+    outcome = bandit.run_lanes(
+        arms,
+        incumbent,
+        lanes=lanes,
+        deadline=search.wall_deadline,
+        ended=ended,
+        tuning=tuning.bandit,
+        time_limit=settings.time_limit,
+        seed=settings.seed,
+    )
+    result.placements, result.objective = incumbent.best()
+    result.optimal = proven[0] or _proven(search, result)
+    result.stats["bandit"] = outcome.as_dict()
+    stats.rebuilds += generated[0]
+    _count_schedules(result, stats)
 
 
 def _switches_to_a_staffing_search(search: _Search, result: OptimiseResult) -> bool:
@@ -525,12 +667,11 @@ def _probe_beside(
     """Run the solve in a thread; when it stalls, the schedule search from its plan (or from
     the incumbent, if that is better). Returns the solve's result and whether the schedule
     search beat both the incumbent and the solve's best plan (``rival``: the solve may still
-    find better ones meanwhile).
+    find better ones meanwhile). Once ahead, the schedule search stops the solve and ends
+    (the time slices take over); the solve's bound so far (``bound``) ends it too.
 
     Where the population search applies, it does not wait for a stall: it starts once the
-    solve has had the stall's patience (easy models are proven by then), and once ahead of
-    the solve it stops it and has the rest of the time (``bound``: the solve's bound so far,
-    which ends it too).
+    solve has had the stall's patience (easy models are proven by then).
     """
     outcome: list[SubResult] = []
     errors: list[BaseException] = []
@@ -542,10 +683,10 @@ def _probe_beside(
             errors.append(exc)
 
     tuning = search.settings.tuning
-    uses_population = population.applies(search.problem, result.placements, tuning.population)
     patience = watch.stall.minimum
     thread = threading.Thread(target=target, daemon=True)
     thread.start()
+    uses_population = search.uses_population(result.placements)  # measured while the solve runs
     probed = beaten = False
     while thread.is_alive():
         thread.join(tuning.stalls.probe_poll_seconds)
@@ -562,6 +703,7 @@ def _probe_beside(
                 running=watch.finished,
                 rival=rival,
                 bound=bound,
+                until_ahead=_slices_pay(search, result),
             )
     if errors:
         raise errors[0]
@@ -578,6 +720,7 @@ def _schedule_round(
     running: threading.Event | None = None,
     rival: Callable[[], float] | None = None,
     bound: Callable[[], float] | None = None,
+    until_ahead: bool = False,
 ) -> bool:
     """Schedule rebuilds from ``start`` until they ``stall`` (None: until the time limit; where
     the population search applies it counts its own stall, in generations);
@@ -585,19 +728,22 @@ def _schedule_round(
 
     ``on_better`` is called on the first plan that beats them; with ``running`` (a solve
     beside this search) the search also ends when that solve ends without being stopped.
+    ``until_ahead``: the search ends once it has beaten them (the bandit takes over).
     """
     settings, began = search.settings, search.began
     beside = running
+    found = False
 
     def ended() -> bool:
         reached = bound is not None and result.objective <= bound() + 1e-6
         ended_beside = beside is not None and beside.is_set()
-        return reached or search.stopped() or _proven(search, result) or ended_beside
+        ahead = until_ahead and found
+        return reached or search.stopped() or _proven(search, result) or ended_beside or ahead
 
     stats = schedule_search.SearchStats()
     steps: Iterator[tuple[dict[int, Placement], float]]
     tuning = settings.tuning
-    uses_population = population.applies(search.problem, start, tuning.population)
+    uses_population = search.uses_population(start)
     if uses_population and stall is not None:
         stall = tuning.stalls.population
     stop, improved = schedule_search.stall_stop(began + settings.time_limit, stall, bound_reached=ended)
@@ -613,7 +759,6 @@ def _schedule_round(
             stats=stats,
             tuning=tuning.schedule_search,
         )
-    found = False
     for placements, value in steps:
         improved()
         # it counts only ahead of the incumbent and of the rival (CP-SAT's best beside it):
@@ -629,12 +774,17 @@ def _schedule_round(
             result.best_seconds = time.perf_counter() - began
             if search.on_improvement:
                 search.on_improvement(result.best_seconds, value, result.bound, "schedule search")
+    _count_schedules(result, stats)
+    return found
+
+
+def _count_schedules(result: OptimiseResult, stats: schedule_search.SearchStats) -> None:
+    """Add a schedule search's counts to the result's ``schedule_search`` stats."""
     total = result.stats.setdefault("schedule_search", {"rebuilds": 0, "improvements": 0, "mode_switches": 0})
     assert isinstance(total, dict)
     total["rebuilds"] += stats.rebuilds
     total["improvements"] += stats.improvements
     total["mode_switches"] += stats.mode_switches
-    return found
 
 
 def _population(search: _Search, start: dict[int, Placement]) -> population.Population:
@@ -644,7 +794,7 @@ def _population(search: _Search, start: dict[int, Placement]) -> population.Popu
     if pop is None or pop.net.tasks != sorted(start):
         settings = search.settings
         pop = search.population = population.start(
-            search.problem, start, seed=settings.seed, tuning=settings.tuning.population
+            search.problem, start, seed=settings.seed, tuning=search.population_tuning
         )
     else:
         population.adopt(pop, start)

@@ -329,3 +329,12 @@ def test_runner_passes_cp_sat_parameters_to_our_engine(tmp_path: Path) -> None:
     assert '{"num_full_subsolvers": 2}' in result.summary_path.read_text()
     assert public.main([*argv, "--cp-sat", "num_full_subsolver=2"]) == 2
     assert len(list(tmp_path.glob("psplib-*.csv"))) == 1
+
+
+def test_the_halves_split_the_selection_between_them(tmp_path: Path) -> None:
+    names = ["j301_1", "j301_2", "j3010_1"]
+    argv = ["psplib", "--instances", *names, "--time-limit", "2", "--data", str(PUBLIC_DATA), "--out", str(tmp_path)]
+    first = public.run(public.parser().parse_args([*argv, "--half", "1"]))
+    second = public.run(public.parser().parse_args([*argv, "--half", "2"]))
+    assert [r["instance"] for r in first.rows] + [r["instance"] for r in second.rows] == ["j301_1", "j3010_1", "j301_2"]
+    assert "half = 1" in first.summary_path.read_text()

@@ -19,7 +19,7 @@ MAX_STATUS_SECONDS = 30.0  # the replan runs in the request's own thread: keep i
     "/{plan_id}/status",
     summary="Progress of the plan against actuals",
     response_model=StatusReport,
-    responses=problem_responses(401, 404, 409, 422),
+    responses=problem_responses(400, 401, 404, 409, 422),
 )
 def plan_status(
     plan_id: str,

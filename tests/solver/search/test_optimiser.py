@@ -27,6 +27,7 @@ from solver.settings import (
     DeterministicTuning,
     FullModelTuning,
     LnsTuning,
+    PopulationTuning,
     SearchTuning,
     SolverSettings,
     StaffingTuning,
@@ -34,7 +35,7 @@ from solver.settings import (
     StallTuning,
 )
 from solver.solve import best_levelling, solve
-from tests.conftest import person, portfolio, project, public_file, valid_portfolios
+from tests.conftest import person, portfolio, project, public_file, valid_placements, valid_portfolios
 from tests.conftest import task_with as task
 
 T = TypeVar("T")
@@ -393,3 +394,24 @@ def test_gain_scoring_keeps_every_neighbourhood_in_play() -> None:
     scores = {name: 0.0 for name, _ in optimiser.NEIGHBOURHOODS} | {"late_projects": 40.0}
     weights = optimiser._weights(scores, tuning)
     assert min(weights) == pytest.approx(tuning.gain_floor * max(weights)) and min(weights) > 0
+
+
+def test_the_time_slices_try_every_search_and_return_a_checked_plan_no_worse() -> None:
+    """The bandit after CP-SAT's first solve of a pool-only model: CP-SAT, the rebuilds and
+    both population islands each get slices, and the plan is valid and no worse."""
+    pf = parse_portfolio(read_instance("psplib", public_file("psplib_rcpsp", "j120", "j12060_10.sm")).portfolio)
+    problem = compile_problem(pf)
+    levelling, value, _ = best_levelling(problem)
+    assert value is not None
+    tuning = SearchTuning(population=PopulationTuning(min_generations=10))  # 3 s buy enough
+    settings = SolverSettings(time_limit=3, workers=2, seed=0, tuning=tuning)
+    began = time.perf_counter()
+    search = optimiser._Search(problem, settings, began, None, None)
+    result = optimiser.OptimiseResult(dict(levelling.placements), value, None, False, 0.0)
+    optimiser._bandit(search, result)
+    arms = result.stats["bandit"]
+    assert isinstance(arms, dict)
+    assert set(arms) == {"cp-sat", "rebuilds", "population-1", "population-2"}
+    assert all(arm["slices"] >= 1 for arm in arms.values())
+    assert result.objective <= value and result.objective == objective_of(problem, result.placements)
+    assert valid_placements(pf, problem, result.placements)
