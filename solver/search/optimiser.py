@@ -136,6 +136,7 @@ class _Search:
     cut_by_wall_guard: bool = False  # a deterministic run that the wall clock ended
     population_tuning: PopulationTuning | None = None  # how the population search takes the plan
     population_measured: bool = False  # measured once, on the first plan it could take
+    slices: bool | None = None  # whether slices follow the first look (:func:`_slices_pay`), decided once
 
     def uses_population(self, placements: dict[int, Placement]) -> bool:
         """Whether the population search takes this plan, and with how many individuals
@@ -425,10 +426,13 @@ def _slices_pay(search: _Search, result: OptimiseResult) -> bool:
     """Whether the time after the first look goes in slices (:func:`_bandit`) rather than in
     turns of CP-SAT and the rebuilds, each until it stalls: where population islands apply,
     or no task can switch modes. Where modes can switch, CP-SAT's own search on all workers
-    does the most, in long rounds (RESULTS: Time slices among the searches)."""
-    return search.uses_population(result.placements) or not schedule_search.ModeSwitch(
-        search.problem, result.placements
-    )
+    does the most, in long rounds (RESULTS: Time slices among the searches). Decided on the
+    first call, so that the first look and what follows it agree."""
+    if search.slices is None:
+        search.slices = search.uses_population(result.placements) or not schedule_search.ModeSwitch(
+            search.problem, result.placements
+        )
+    return search.slices
 
 
 def _bandit(search: _Search, result: OptimiseResult) -> None:
